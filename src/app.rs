@@ -1,0 +1,327 @@
+//! Application state, the router and the server's lifecycle.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::password::Hasher;
+use crate::config::Config;
+use crate::db::{Db, DbOptions, ServerLock};
+use crate::error::{Error, ErrorBody, Result};
+
+/// Everything a handler may need. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The validated configuration.
+    pub config: Arc<Config>,
+    /// The database (SQLite or PostgreSQL).
+    pub db: Db,
+    /// Access-token keys.
+    pub jwt: Arc<JwtKeys>,
+    /// Argon2id hashing on the blocking pool.
+    pub hasher: Hasher,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "confab API", description = "Self-hosted AI assistant service. Errors are `{\"error\": {\"code\", \"message\", \"fields\"?}}`."),
+    modifiers(&BearerAuth),
+    components(schemas(ErrorBody)),
+    tags((name = "auth", description = "Sign-up, login, sessions"), (name = "me", description = "Your account"), (name = "ops", description = "Health"))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The OpenAPI document and the routes it describes.
+fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(crate::auth::router())
+        .merge(crate::me::router())
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
+}
+
+/// The OpenAPI document (for `/api/openapi.json` and tools).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_router().split_for_parts().1
+}
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+    connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// Builds the whole HTTP application.
+pub fn build_router(state: AppState) -> Router {
+    let (api, openapi) = api_router().split_for_parts();
+    let config = state.config.clone();
+    let router = Router::new()
+        .merge(api)
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
+        .route("/metrics", get(metrics))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+        .layer(axum::middleware::from_fn(crate::telemetry::track_metrics))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            config.json_body_limit as usize,
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(CatchPanicLayer::custom(|_| {
+            Error::Internal("handler panicked".into()).into_response()
+        }));
+    let router = match cors_layer(&config) {
+        Some(cors) => router.layer(cors),
+        None => router,
+    };
+    let request_id = HeaderName::from_static("x-request-id");
+    router
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let route = req.extensions().get::<MatchedPath>().map(MatchedPath::as_str);
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+            tracing::info_span!("request", method = %req.method(), route, path = %req.uri().path(), request_id = id)
+        }))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+fn cors_layer(config: &Config) -> Option<CorsLayer> {
+    let origins: Vec<HeaderValue> = config
+        .cors_origin_list()
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    if origins.is_empty() {
+        return None;
+    }
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_credentials(true)
+            .allow_methods([
+                Method::GET,
+                Method::POST,
+                Method::PUT,
+                Method::PATCH,
+                Method::DELETE,
+            ])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                HeaderName::from_static("x-confab-client"),
+            ])
+            .expose_headers([header::RETRY_AFTER])
+            .max_age(Duration::from_secs(600)),
+    )
+}
+
+async fn not_found() -> Error {
+    Error::NotFound
+}
+
+async fn method_not_allowed() -> Error {
+    Error::MethodNotAllowed
+}
+
+/// Liveness.
+#[derive(Serialize, ToSchema)]
+struct Health {
+    status: &'static str,
+}
+
+/// The process is up.
+#[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200, body = Health)))]
+async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok" })
+}
+
+/// The database answers.
+#[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
+async fn readyz(State(state): State<AppState>) -> Result<Json<Health>> {
+    tokio::time::timeout(Duration::from_secs(2), state.db.ping())
+        .await
+        .map_err(|_| Error::Unavailable)?
+        .map_err(|_| Error::Unavailable)?;
+    Ok(Json(Health { status: "ready" }))
+}
+
+async fn metrics() -> impl IntoResponse {
+    match crate::telemetry::metrics_handle() {
+        Some(handle) => (
+            [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+            handle.render(),
+        )
+            .into_response(),
+        None => Error::Unavailable.into_response(),
+    }
+}
+
+/// A bound, migrated, ready-to-run server.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+    _lock: Option<ServerLock>,
+}
+
+impl Application {
+    /// Connects to the configured database, takes the SQLite lock, migrates, loads or
+    /// generates the JWT secret and binds the listener.
+    pub async fn build(config: Config) -> Result<Application> {
+        let db = Db::connect(&DbOptions {
+            url: config.database_url(),
+            max_connections: config.db_max_connections as u32,
+            sqlite_synchronous: config.sqlite_synchronous.clone(),
+        })
+        .await?;
+        Application::build_with_db(config, db).await
+    }
+
+    /// Like [`Application::build`] on an already connected database.
+    pub async fn build_with_db(config: Config, db: Db) -> Result<Application> {
+        let lock = db.lock_for_server()?;
+        db.migrate().await?;
+        let state = build_state(config, db).await?;
+        crate::telemetry::metrics_handle();
+        let listener = TcpListener::bind(&state.config.listen).await.map_err(|e| {
+            Error::internal(format!("cannot listen on {}: {e}", state.config.listen))
+        })?;
+        let router = build_router(state.clone());
+        Ok(Application {
+            listener,
+            router,
+            state,
+            _lock: lock,
+        })
+    }
+
+    /// The bound port (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// The shared state (tests use its database).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `shutdown` completes.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let addr = self.listener.local_addr()?;
+        tracing::info!(%addr, backend = self.state.db.backend(), "confab is listening");
+        let db = self.state.db.clone();
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await?;
+        db.close().await;
+        tracing::info!("confab stopped");
+        Ok(())
+    }
+}
+
+/// Builds the state: JWT secret from config, or generated once and kept in the database.
+pub async fn build_state(config: Config, db: Db) -> Result<AppState> {
+    let secret = match &config.jwt_secret {
+        Some(secret) => secret.expose().to_owned(),
+        None => {
+            let candidate = crate::auth::tokens::random_secret(48);
+            crate::auth::repo::get_or_create_secret(&db, "jwt_secret", &candidate).await?
+        }
+    };
+    let jwt = JwtKeys::new(secret.as_bytes(), config.access_token_ttl_secs);
+    Ok(AppState {
+        config: Arc::new(config),
+        db,
+        jwt: Arc::new(jwt),
+        hasher: Hasher::new()?,
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+}

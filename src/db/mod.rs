@@ -1,0 +1,230 @@
+//! The database handle: native SQLite or PostgreSQL pools behind one enum, chosen by URL.
+//!
+//! Features write one SQL text for both backends (`$1` placeholders, `RETURNING`,
+//! `ON CONFLICT`, times bound from Rust) and run it through [`on_db!`] / [`on_tx!`], which
+//! expand the same expression once per driver so each is type-checked natively.
+
+use std::fs::File;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+use crate::error::{Error, Result};
+
+/// Runs `$body` with `$pool` bound to whichever pool `$db` holds.
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$conn` bound to the open transaction's connection.
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, |$conn:ident| $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
+            $crate::db::Tx::Postgres(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
+        }
+    };
+}
+
+/// A pool of either backend. Cheap to clone.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// An open write transaction.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// How to open the database.
+#[derive(Clone, Debug)]
+pub struct DbOptions {
+    pub url: String,
+    pub max_connections: u32,
+    /// SQLite `synchronous`: off, normal, full, extra.
+    pub sqlite_synchronous: String,
+}
+
+/// Holds the SQLite lock file for as long as the server runs.
+#[derive(Debug, Clone)]
+pub struct ServerLock {
+    _file: Arc<File>,
+    pub path: PathBuf,
+}
+
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Db {
+    /// Connects by URL scheme. For SQLite, creates the file and its folder when missing.
+    pub async fn connect(opts: &DbOptions) -> Result<Db> {
+        if opts.url.starts_with("sqlite:") {
+            let connect = SqliteConnectOptions::from_str(&opts.url)
+                .map_err(|e| Error::internal(format!("bad CONFAB_DATABASE_URL: {e}")))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(match opts.sqlite_synchronous.as_str() {
+                    "off" => SqliteSynchronous::Off,
+                    "normal" => SqliteSynchronous::Normal,
+                    "extra" => SqliteSynchronous::Extra,
+                    _ => SqliteSynchronous::Full,
+                })
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5));
+            if let Some(parent) = connect.get_filename().parent() {
+                if !parent.as_os_str().is_empty() {
+                    std::fs::create_dir_all(parent).map_err(|e| {
+                        Error::internal(format!("cannot create {}: {e}", parent.display()))
+                    })?;
+                }
+            }
+            let pool = SqlitePoolOptions::new()
+                .max_connections(opts.max_connections)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(connect)
+                .await?;
+            Ok(Db::Sqlite(pool))
+        } else {
+            let connect = PgConnectOptions::from_str(&opts.url)
+                .map_err(|e| Error::internal(format!("bad CONFAB_DATABASE_URL: {e}")))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(opts.max_connections)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(connect)
+                .await?;
+            Ok(Db::Postgres(pool))
+        }
+    }
+
+    /// Connects to PostgreSQL with a `search_path`, so tests can share one database.
+    pub async fn connect_postgres_schema(url: &str, schema: &str, max: u32) -> Result<Db> {
+        let connect = PgConnectOptions::from_str(url)
+            .map_err(|e| Error::internal(format!("bad database URL: {e}")))?
+            .options([("search_path", schema)]);
+        let pool = PgPoolOptions::new()
+            .max_connections(max)
+            .connect_with(connect)
+            .await?;
+        Ok(Db::Postgres(pool))
+    }
+
+    /// Takes the exclusive lock that keeps a second server off the same SQLite file.
+    /// PostgreSQL needs none: several instances share it by design.
+    pub fn lock_for_server(&self) -> Result<Option<ServerLock>> {
+        let Db::Sqlite(pool) = self else {
+            return Ok(None);
+        };
+        let db_path = pool.connect_options().get_filename().to_path_buf();
+        if db_path.as_os_str() == ":memory:" {
+            return Ok(None);
+        }
+        let mut lock_path = db_path.clone().into_os_string();
+        lock_path.push(".lock");
+        let path = PathBuf::from(lock_path);
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| {
+                Error::internal(format!("cannot open lock file {}: {e}", path.display()))
+            })?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(ServerLock {
+                _file: Arc::new(file),
+                path,
+            })),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::Conflict {
+                code: "database_locked",
+                message: format!(
+                    "another confab server is already using {} (lock {} is held)",
+                    db_path.display(),
+                    path.display()
+                ),
+            }),
+            Err(std::fs::TryLockError::Error(e)) => Err(Error::internal(format!(
+                "cannot lock {}: {e}",
+                path.display()
+            ))),
+        }
+    }
+
+    /// Applies the embedded migrations of this backend.
+    pub async fn migrate(&self) -> Result<()> {
+        match self {
+            Db::Sqlite(pool) => SQLITE_MIGRATOR.run(pool).await?,
+            Db::Postgres(pool) => POSTGRES_MIGRATOR.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Starts a write transaction. SQLite takes the write lock up front (`BEGIN IMMEDIATE`)
+    /// so two writers never deadlock on a lock upgrade; the busy timeout makes them queue.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// A trivial query, for `/readyz`.
+    pub async fn ping(&self) -> Result<()> {
+        on_db!(self, |pool| sqlx::query("SELECT 1")
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Closes the pool, waiting for connections to be returned.
+    pub async fn close(&self) {
+        on_db!(self, |pool| pool.close().await)
+    }
+}
+
+impl Tx {
+    /// Commits the transaction.
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// The current time, UTC, at the microsecond precision both backends keep.
+pub fn now() -> time::OffsetDateTime {
+    let t = time::OffsetDateTime::now_utc();
+    t.replace_nanosecond(t.nanosecond() / 1000 * 1000)
+        .unwrap_or(t)
+}

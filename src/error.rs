@@ -1,0 +1,221 @@
+//! The one error type of the service and its JSON envelope.
+//!
+//! Every handler returns `Result<T>`; every failure becomes
+//! `{"error": {"code", "message", "fields"?}}` with the status from [`Error::status_code`].
+//! 5xx bodies are generic: the cause goes to the log, never to the client.
+
+use std::collections::BTreeMap;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Result alias used across the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Field name → human-readable problem.
+pub type FieldErrors = BTreeMap<String, String>;
+
+/// Every outcome that is not a success.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Input failed validation; `fields` names each bad field.
+    #[error("validation failed")]
+    Validation { fields: FieldErrors },
+    /// A malformed request that is not about one field (bad JSON syntax, bad header).
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
+    /// Missing, malformed, expired or revoked credentials.
+    #[error("{message}")]
+    Unauthorized { code: &'static str, message: String },
+    /// Authenticated, but not allowed.
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
+    /// The resource does not exist, or is not the caller's.
+    #[error("not found")]
+    NotFound,
+    /// The route exists but not for this method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// The request conflicts with the current state.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// Body over the configured limit.
+    #[error("request body too large")]
+    PayloadTooLarge,
+    /// Body of a content type the route does not take.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// Throttled; the client may retry after `retry_after` seconds.
+    #[error("{message}")]
+    TooManyRequests {
+        code: &'static str,
+        message: String,
+        retry_after: u64,
+    },
+    /// A dependency (the database) is not ready.
+    #[error("service unavailable")]
+    Unavailable,
+    /// Anything unexpected. Logged with its cause; the client sees a generic message.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// A validation error on one field.
+    pub fn field(name: &str, message: impl Into<String>) -> Self {
+        let mut fields = FieldErrors::new();
+        fields.insert(name.to_owned(), message.into());
+        Error::Validation { fields }
+    }
+
+    /// Wraps any unexpected error; the text is logged, not shown.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        Error::Internal(cause.to_string())
+    }
+
+    /// 401 for a missing or bad credential.
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Error::Unauthorized {
+            code: "unauthorized",
+            message: message.into(),
+        }
+    }
+
+    /// The single status mapping.
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            Error::Validation { .. } | Error::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Error::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Error::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Error::NotFound => StatusCode::NOT_FOUND,
+            Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Error::Conflict { .. } => StatusCode::CONFLICT,
+            Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Error::Validation { .. } => "validation_failed",
+            Error::BadRequest { code, .. }
+            | Error::Unauthorized { code, .. }
+            | Error::Forbidden { code, .. }
+            | Error::Conflict { code, .. }
+            | Error::TooManyRequests { code, .. } => code,
+            Error::NotFound => "not_found",
+            Error::MethodNotAllowed => "method_not_allowed",
+            Error::PayloadTooLarge => "payload_too_large",
+            Error::UnsupportedMediaType(_) => "unsupported_media_type",
+            Error::Unavailable => "unavailable",
+            Error::Internal(_) => "internal_error",
+        }
+    }
+
+    fn public_message(&self) -> String {
+        match self {
+            Error::Validation { fields } => {
+                let names: Vec<&str> = fields.keys().map(String::as_str).collect();
+                format!("invalid input: {}", names.join(", "))
+            }
+            Error::Internal(_) => "something went wrong on our side".to_owned(),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// The error envelope, as documented in the OpenAPI schema.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// The inside of the error envelope.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, e.g. `validation_failed`.
+    pub code: String,
+    /// Human-readable explanation.
+    pub message: String,
+    /// Field name → problem, for validation errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<FieldErrors>,
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status_code();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        let retry_after = match &self {
+            Error::TooManyRequests { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code().to_owned(),
+                message: self.public_message(),
+                fields: match self {
+                    Error::Validation { fields } => Some(fields),
+                    _ => None,
+                },
+            },
+        };
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+        }
+        response
+    }
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(err: sqlx::Error) -> Self {
+        match err {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => {
+                tracing::error!(error = %err, "database pool unavailable");
+                Error::Unavailable
+            }
+            other => Error::Internal(format!("database: {other}")),
+        }
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for Error {
+    fn from(err: sqlx::migrate::MigrateError) -> Self {
+        Error::Internal(format!("migration: {err}"))
+    }
+}
+
+/// Maps storage errors where they happen.
+pub trait ResultExt<T> {
+    /// Turns a unique violation on one of `columns` — `(column, field, message)` — into a
+    /// 400 on that field; any other error passes through as an internal error.
+    fn on_unique(self, columns: &[(&str, &str, &str)]) -> Result<T>;
+}
+
+impl<T> ResultExt<T> for std::result::Result<T, sqlx::Error> {
+    fn on_unique(self, columns: &[(&str, &str, &str)]) -> Result<T> {
+        self.map_err(|err| {
+            if let sqlx::Error::Database(db) = &err {
+                if db.is_unique_violation() {
+                    let text = format!("{} {}", db.constraint().unwrap_or_default(), db.message());
+                    for (column, field, message) in columns {
+                        if text.contains(column) {
+                            return Error::field(field, *message);
+                        }
+                    }
+                }
+            }
+            Error::from(err)
+        })
+    }
+}

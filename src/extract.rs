@@ -1,0 +1,154 @@
+//! Request extractors shared by every feature: JSON bodies whose rejections come out in
+//! our error envelope, and the client's IP address.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use crate::app::AppState;
+use crate::error::{Error, FieldErrors};
+
+/// `Json<T>` with rejections as our envelope: bad syntax → 400 `invalid_json`, a missing,
+/// unknown or mistyped field → 400 naming the field, wrong content type → 415,
+/// too large → 413.
+pub struct AppJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for AppJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(AppJson(value)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+/// Maps an axum JSON rejection to our error.
+pub fn json_rejection(rejection: JsonRejection) -> Error {
+    match rejection.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => Error::PayloadTooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => Error::UnsupportedMediaType(
+            "expected a body with Content-Type: application/json".into(),
+        ),
+        _ => match &rejection {
+            JsonRejection::JsonDataError(_) => data_error(&rejection.body_text()),
+            JsonRejection::JsonSyntaxError(_) => Error::BadRequest {
+                code: "invalid_json",
+                message: "the request body is not valid JSON".into(),
+            },
+            _ => Error::BadRequest {
+                code: "invalid_body",
+                message: "the request body could not be read".into(),
+            },
+        },
+    }
+}
+
+/// Turns serde's message into a field error where it names a field.
+fn data_error(text: &str) -> Error {
+    // Typical texts: "Failed to deserialize the JSON body into the target type: missing field `email` at line 1 column 2",
+    // "...: unknown field `foo`, expected one of ...", "...: email: invalid type: integer `1`, expected a string at ...".
+    let detail = text.split_once("target type: ").map_or(text, |(_, d)| d);
+    let detail = detail.rsplit_once(" at line ").map_or(detail, |(d, _)| d);
+    let mut fields = FieldErrors::new();
+    if let Some(name) = between(detail, "missing field `", "`") {
+        fields.insert(name.to_owned(), "is required".into());
+    } else if let Some(name) = between(detail, "unknown field `", "`") {
+        fields.insert(name.to_owned(), "is not a known field".into());
+    } else if let Some((path, problem)) = detail.split_once(": ") {
+        let path = path.trim();
+        if !path.is_empty() && !path.contains(' ') {
+            fields.insert(path.to_owned(), problem.trim().to_owned());
+        }
+    }
+    if fields.is_empty() {
+        Error::BadRequest {
+            code: "invalid_body",
+            message: format!("the request body does not match the expected shape: {detail}"),
+        }
+    } else {
+        Error::Validation { fields }
+    }
+}
+
+fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let rest = &s[s.find(start)? + start.len()..];
+    Some(&rest[..rest.find(end)?])
+}
+
+/// The client's IP: the socket peer, or the last `X-Forwarded-For` hop when
+/// `CONFAB_TRUST_FORWARDED_FOR` is set (only behind a proxy you run).
+#[derive(Clone, Copy, Debug)]
+pub struct ClientIp(pub IpAddr);
+
+impl<S> FromRequestParts<S> for ClientIp
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let app = AppState::from_ref(state);
+        if app.config.trust_forwarded_for {
+            let forwarded = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .filter_map(|ip| ip.trim().parse::<IpAddr>().ok())
+                .next_back();
+            if let Some(ip) = forwarded {
+                return Ok(ClientIp(ip));
+            }
+        }
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip())
+            .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+        Ok(ClientIp(peer))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_messages_become_field_errors() {
+        let missing = data_error(
+            "Failed to deserialize the JSON body into the target type: missing field `email` at line 1 column 2",
+        );
+        let Error::Validation { fields } = missing else {
+            panic!("not a validation error")
+        };
+        assert_eq!(fields.get("email").map(String::as_str), Some("is required"));
+
+        let unknown = data_error(
+            "Failed to deserialize the JSON body into the target type: unknown field `admin`, expected one of `email` at line 1 column 9",
+        );
+        let Error::Validation { fields } = unknown else {
+            panic!("not a validation error")
+        };
+        assert!(fields.contains_key("admin"));
+
+        let typed = data_error(
+            "Failed to deserialize the JSON body into the target type: password: invalid type: integer `5`, expected a string at line 1 column 14",
+        );
+        let Error::Validation { fields } = typed else {
+            panic!("not a validation error")
+        };
+        assert!(fields.contains_key("password"));
+    }
+}

@@ -1,0 +1,174 @@
+//! The caller's own account: profile, email/username changes, password change and
+//! account deletion.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::app::AppState;
+use crate::auth::extract::AuthUser;
+use crate::auth::input::{Email, Username};
+use crate::auth::repo;
+use crate::auth::{UserView, check_new_password};
+use crate::error::{Error, ErrorBody, FieldErrors, Result};
+use crate::extract::AppJson;
+
+/// Routes under `/api/me`.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_me, update_me, delete_me))
+        .routes(routes!(change_password))
+}
+
+async fn load(state: &AppState, user: &AuthUser) -> Result<repo::UserRow> {
+    repo::find_user(&state.db, user.id)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// Your profile.
+#[utoipa::path(get, path = "/api/me", tag = "me", security(("bearer" = [])),
+    responses((status = 200, body = UserView), (status = 401, body = ErrorBody)))]
+async fn get_me(State(state): State<AppState>, user: AuthUser) -> Result<Json<UserView>> {
+    Ok(Json(UserView::from(&load(&state, &user).await?)))
+}
+
+/// Profile changes; absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMe {
+    pub email: Option<String>,
+    pub username: Option<String>,
+}
+
+/// Change your email and/or username.
+#[utoipa::path(patch, path = "/api/me", tag = "me", security(("bearer" = [])), request_body = UpdateMe,
+    responses((status = 200, body = UserView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn update_me(
+    State(state): State<AppState>,
+    user: AuthUser,
+    AppJson(req): AppJson<UpdateMe>,
+) -> Result<Json<UserView>> {
+    let mut fields = FieldErrors::new();
+    let email = req
+        .email
+        .as_deref()
+        .map(Email::parse)
+        .transpose()
+        .map_err(|m| fields.insert("email".into(), m))
+        .ok()
+        .flatten();
+    let username = req
+        .username
+        .as_deref()
+        .map(Username::parse)
+        .transpose()
+        .map_err(|m| fields.insert("username".into(), m))
+        .ok()
+        .flatten();
+    if !fields.is_empty() {
+        return Err(Error::Validation { fields });
+    }
+    let row = repo::update_profile(
+        &state.db,
+        user.id,
+        email
+            .as_ref()
+            .map(|e| (e.display.as_str(), e.normalized.as_str())),
+        username
+            .as_ref()
+            .map(|u| (u.display.as_str(), u.normalized.as_str())),
+    )
+    .await?;
+    Ok(Json(UserView::from(&row)))
+}
+
+/// Account deletion needs proof: the password, or for an account without one, its
+/// username typed as `confirm`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteMe {
+    pub password: Option<String>,
+    pub confirm: Option<String>,
+}
+
+/// Delete your account and everything you own.
+#[utoipa::path(delete, path = "/api/me", tag = "me", security(("bearer" = [])), request_body = DeleteMe,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn delete_me(
+    State(state): State<AppState>,
+    user: AuthUser,
+    AppJson(req): AppJson<DeleteMe>,
+) -> Result<StatusCode> {
+    let row = load(&state, &user).await?;
+    match &row.password_hash {
+        Some(hash) => {
+            let Some(password) = req.password.filter(|p| !p.is_empty()) else {
+                return Err(Error::field(
+                    "password",
+                    "is required to delete the account",
+                ));
+            };
+            if !state.hasher.verify(password, Some(hash.clone())).await? {
+                return Err(Error::field("password", "is incorrect"));
+            }
+        }
+        None => {
+            if req.confirm.as_deref().map(str::trim) != Some(row.username.as_str()) {
+                return Err(Error::field("confirm", "type your username to confirm"));
+            }
+        }
+    }
+    repo::delete_user(&state.db, user.id).await?;
+    tracing::info!(user_id = %user.id, "account deleted");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Password change form.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePassword {
+    pub current_password: String,
+    pub new_password: String,
+    pub new_password2: String,
+}
+
+/// Change your password; every other session is signed out.
+#[utoipa::path(put, path = "/api/me/password", tag = "me", security(("bearer" = [])), request_body = ChangePassword,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn change_password(
+    State(state): State<AppState>,
+    user: AuthUser,
+    AppJson(req): AppJson<ChangePassword>,
+) -> Result<StatusCode> {
+    let row = load(&state, &user).await?;
+    let mut fields = FieldErrors::new();
+    check_new_password(
+        &mut fields,
+        ("new_password", &req.new_password),
+        ("new_password2", &req.new_password2),
+        &[&row.email, &row.username],
+    );
+    let current_ok = match &row.password_hash {
+        Some(hash) => {
+            state
+                .hasher
+                .verify(req.current_password, Some(hash.clone()))
+                .await?
+        }
+        None => true,
+    };
+    if !current_ok {
+        fields.insert("current_password".into(), "is incorrect".into());
+    }
+    if !fields.is_empty() {
+        return Err(Error::Validation { fields });
+    }
+    let hash = state.hasher.hash(req.new_password).await?;
+    repo::change_password(&state.db, user.id, &hash, user.session_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
