@@ -261,13 +261,13 @@ impl Config {
                 );
             }
         }
-        if let Some(secret) = &self.jwt_secret {
-            if secret.expose().len() < 32 {
-                bad(
-                    "jwt_secret",
-                    format!("must be at least 32 bytes, got {}", secret.expose().len()),
-                );
-            }
+        if let Some(secret) = &self.jwt_secret
+            && secret.expose().len() < 32
+        {
+            bad(
+                "jwt_secret",
+                format!("must be at least 32 bytes, got {}", secret.expose().len()),
+            );
         }
         if !matches!(self.llm_provider.as_str(), "offline" | "openai" | "gemini") {
             bad(
@@ -278,10 +278,10 @@ impl Config {
                 ),
             );
         }
-        if let Some(url) = &self.llm_base_url {
-            if !is_http_url(url) {
-                bad("llm_base_url", "must be an http:// or https:// URL".into());
-            }
+        if let Some(url) = &self.llm_base_url
+            && !is_http_url(url)
+        {
+            bad("llm_base_url", "must be an http:// or https:// URL".into());
         }
         if !(1..=3600).contains(&self.llm_timeout_secs) {
             bad("llm_timeout_secs", "must be between 1 and 3600".into());

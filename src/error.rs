@@ -205,13 +205,13 @@ pub trait ResultExt<T> {
 impl<T> ResultExt<T> for std::result::Result<T, sqlx::Error> {
     fn on_unique(self, columns: &[(&str, &str, &str)]) -> Result<T> {
         self.map_err(|err| {
-            if let sqlx::Error::Database(db) = &err {
-                if db.is_unique_violation() {
-                    let text = format!("{} {}", db.constraint().unwrap_or_default(), db.message());
-                    for (column, field, message) in columns {
-                        if text.contains(column) {
-                            return Error::field(field, *message);
-                        }
+            if let sqlx::Error::Database(db) = &err
+                && db.is_unique_violation()
+            {
+                let text = format!("{} {}", db.constraint().unwrap_or_default(), db.message());
+                for (column, field, message) in columns {
+                    if text.contains(column) {
+                        return Error::field(field, *message);
                     }
                 }
             }

@@ -100,11 +100,11 @@ fn quick_ratio(a: &[char], b: &[char]) -> f64 {
     }
     let mut matches = 0usize;
     for c in a {
-        if let Some(n) = counts.get_mut(c) {
-            if *n > 0 {
-                *n -= 1;
-                matches += 1;
-            }
+        if let Some(n) = counts.get_mut(c)
+            && *n > 0
+        {
+            *n -= 1;
+            matches += 1;
         }
     }
     2.0 * matches as f64 / total as f64

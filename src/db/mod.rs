@@ -92,12 +92,12 @@ impl Db {
                 })
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5));
-            if let Some(parent) = connect.get_filename().parent() {
-                if !parent.as_os_str().is_empty() {
-                    std::fs::create_dir_all(parent).map_err(|e| {
-                        Error::internal(format!("cannot create {}: {e}", parent.display()))
-                    })?;
-                }
+            if let Some(parent) = connect.get_filename().parent()
+                && !parent.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    Error::internal(format!("cannot create {}: {e}", parent.display()))
+                })?;
             }
             let pool = SqlitePoolOptions::new()
                 .max_connections(opts.max_connections)

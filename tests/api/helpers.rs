@@ -1,0 +1,280 @@
+//! `spawn_app()`: a real confab server on 127.0.0.1:0 with its own SQLite file, or its own
+//! PostgreSQL schema when `CONFAB_TEST_DATABASE_URL` is set, plus typed request helpers.
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use confab::app::Application;
+use confab::config::Config;
+use confab::db::{Db, DbOptions};
+use reqwest::{Method, Response, StatusCode};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// Which storage backend a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates `name::sqlite` and `name::postgres` tests from `async fn name(Backend)`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::helpers::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::helpers::Backend::Postgres).await
+            }
+        }
+    )*};
+}
+
+/// The PostgreSQL test database, when configured.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("CONFAB_TEST_DATABASE_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+/// A fresh, migrated database of the given backend; `None` for PostgreSQL when
+/// `CONFAB_TEST_DATABASE_URL` is unset (the test then has nothing to run against).
+pub async fn fresh_db(backend: Backend, dir: &Path) -> Option<Db> {
+    fresh_db_in_schema(backend, dir).await.map(|(db, _)| db)
+}
+
+/// Like [`fresh_db`], also naming the PostgreSQL schema so it can be reconnected.
+pub async fn fresh_db_in_schema(backend: Backend, dir: &Path) -> Option<(Db, Option<String>)> {
+    let mut pg_schema = None;
+    let db = match backend {
+        Backend::Sqlite => Db::connect(&DbOptions {
+            url: format!("sqlite://{}", dir.join("confab.db").display()),
+            max_connections: 8,
+            sqlite_synchronous: "full".into(),
+        })
+        .await
+        .expect("sqlite connects"),
+        Backend::Postgres => {
+            let Some(url) = postgres_url() else {
+                eprintln!("CONFAB_TEST_DATABASE_URL is not set: PostgreSQL run skipped");
+                return None;
+            };
+            let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+            let admin = sqlx::PgPool::connect(&url)
+                .await
+                .expect("postgres connects");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+                .execute(&admin)
+                .await
+                .expect("create schema");
+            admin.close().await;
+            let db = Db::connect_postgres_schema(&url, &schema, 12)
+                .await
+                .expect("postgres schema connects");
+            pg_schema = Some(schema);
+            db
+        }
+    };
+    Some((db, pg_schema))
+}
+
+/// A running server and a client for it.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: Db,
+    pub backend: Backend,
+    pub dir: TempDir,
+    pub pg_schema: Option<String>,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+/// Tokens from a login.
+#[derive(Clone, Debug)]
+pub struct Tokens {
+    pub access: String,
+    pub refresh: String,
+    pub user_id: String,
+}
+
+/// The configuration every test starts from: port 0, a temp data dir.
+pub fn test_config(dir: &Path) -> Config {
+    Config {
+        listen: "127.0.0.1:0".into(),
+        data_dir: dir.to_path_buf(),
+        ..Config::default()
+    }
+}
+
+/// Starts a server on `backend` with the default test configuration.
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Starts a server after letting the test adjust the configuration.
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Option<TestApp> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (db, schema) = fresh_db_in_schema(backend, dir.path()).await?;
+    let mut config = test_config(dir.path());
+    adjust(&mut config);
+    let mut app = start(config, db, backend, dir).await;
+    app.pg_schema = schema;
+    Some(app)
+}
+
+/// Builds and runs an application on an existing database and directory.
+pub async fn start(config: Config, db: Db, backend: Backend, dir: TempDir) -> TestApp {
+    let app = Application::build_with_db(config, db.clone())
+        .await
+        .expect("app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let (tx, rx) = oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async {
+        let _ = rx.await;
+    }));
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        db,
+        backend,
+        dir,
+        pg_schema: None,
+        shutdown: Some(tx),
+        server: Some(server),
+    }
+}
+
+impl TestApp {
+    /// Stops the server and waits until it has let go of its database and lock.
+    pub async fn stop(mut self) -> (Db, TempDir, Option<String>) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.expect("server task").expect("server ran");
+        }
+        let db = match (&self.pg_schema, postgres_url()) {
+            (Some(schema), Some(url)) => Db::connect_postgres_schema(&url, schema, 12)
+                .await
+                .expect("postgres reconnects"),
+            _ => fresh_sqlite(self.dir.path()).await,
+        };
+        (db, self.dir, self.pg_schema.take())
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// Sends a request with an optional JSON body and bearer token.
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Response {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        req.send().await.expect("request sent")
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        self.request(Method::GET, path, token, None).await
+    }
+
+    pub async fn post_json(&self, path: &str, body: Value, token: Option<&str>) -> Response {
+        self.request(Method::POST, path, token, Some(body)).await
+    }
+
+    /// Signs up; panics unless 201.
+    pub async fn signup(&self, email: &str, username: &str, password: &str) -> Value {
+        let res = self
+            .post_json(
+                "/api/auth/signup",
+                json!({"email": email, "username": username, "password": password, "password2": password}),
+                None,
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "signup failed");
+        res.json().await.expect("json")
+    }
+
+    /// Logs in; panics unless 200.
+    pub async fn login(&self, email: &str, password: &str) -> Tokens {
+        let res = self
+            .post_json(
+                "/api/auth/login",
+                json!({"email": email, "password": password}),
+                None,
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "login failed");
+        let body: Value = res.json().await.expect("json");
+        tokens_from(&body)
+    }
+
+    /// A new member, logged in.
+    pub async fn member(&self, name: &str) -> Tokens {
+        let email = format!("{name}@example.com");
+        self.signup(&email, name, PASSWORD).await;
+        self.login(&email, PASSWORD).await
+    }
+}
+
+/// A password that passes the policy.
+pub const PASSWORD: &str = "blue-lantern-42!";
+
+pub fn tokens_from(body: &Value) -> Tokens {
+    Tokens {
+        access: body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned(),
+        refresh: body["refresh_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        user_id: body["user"]["id"].as_str().expect("user.id").to_owned(),
+    }
+}
+
+async fn fresh_sqlite(dir: &Path) -> Db {
+    Db::connect(&DbOptions {
+        url: format!("sqlite://{}", dir.join("confab.db").display()),
+        max_connections: 8,
+        sqlite_synchronous: "full".into(),
+    })
+    .await
+    .expect("sqlite reconnects")
+}
+
+/// Reads a JSON error envelope and returns (code, fields).
+pub async fn error_of(res: Response) -> (String, Value) {
+    let body: Value = res.json().await.expect("error body is JSON");
+    let code = body["error"]["code"]
+        .as_str()
+        .expect("error.code")
+        .to_owned();
+    assert!(
+        body["error"]["message"].is_string(),
+        "error.message missing: {body}"
+    );
+    (code, body["error"]["fields"].clone())
+}

@@ -1,0 +1,4 @@
+mod auth;
+mod helpers;
+mod http;
+mod me;

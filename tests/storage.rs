@@ -1,0 +1,351 @@
+//! The storage contract, run on SQLite and (with `CONFAB_TEST_DATABASE_URL`) PostgreSQL,
+//! and the schema-parity check between the two migration trees.
+
+#[path = "api/helpers.rs"]
+mod helpers;
+
+use std::collections::BTreeSet;
+
+use confab::auth::repo::{self, FailureScope, NewUser, Role, Rotation};
+use confab::auth::tokens::new_refresh_token;
+use confab::db::Db;
+use confab::error::Error;
+use helpers::{Backend, fresh_db_in_schema, postgres_url};
+
+async fn migrated(backend: Backend, dir: &std::path::Path) -> Option<Db> {
+    let (db, _) = fresh_db_in_schema(backend, dir).await?;
+    db.migrate().await.expect("migrations apply");
+    db.migrate().await.expect("migrations are idempotent");
+    Some(db)
+}
+
+fn new_user<'a>(email: &'a str, username: &'a str) -> NewUser<'a> {
+    NewUser {
+        email,
+        email_normalized: email,
+        username,
+        username_normalized: username,
+        password_hash: Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"),
+        role: Role::Member,
+    }
+}
+
+on_both_backends!(
+    users_round_trip_and_unique_violations_name_the_field,
+    sessions_rotate_exactly_once_and_reuse_revokes_the_family,
+    login_failures_are_counted_per_scope_within_the_window,
+    the_first_stored_secret_wins,
+    deleting_a_user_cascades_to_sessions_and_tokens,
+);
+
+async fn users_round_trip_and_unique_violations_name_the_field(backend: Backend) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some(db) = migrated(backend, dir.path()).await else {
+        return;
+    };
+    let user = repo::insert_user(&db, new_user("a@example.com", "alpha"))
+        .await
+        .expect("insert");
+    let found = repo::find_user_by_email(&db, "a@example.com")
+        .await
+        .expect("query")
+        .expect("found");
+    assert_eq!(found.id, user.id);
+    assert!(found.is_active);
+    assert_eq!(found.role(), Role::Member);
+    assert!(
+        repo::set_role(&db, "a@example.com", Role::Manager)
+            .await
+            .expect("role")
+    );
+    assert_eq!(
+        repo::find_user(&db, user.id)
+            .await
+            .expect("q")
+            .expect("found")
+            .role(),
+        Role::Manager
+    );
+    assert!(
+        !repo::set_role(&db, "nobody@example.com", Role::Admin)
+            .await
+            .expect("role")
+    );
+
+    match repo::insert_user(&db, new_user("a@example.com", "beta")).await {
+        Err(Error::Validation { fields }) => assert!(fields.contains_key("email"), "{fields:?}"),
+        other => panic!("expected a 400 on email, got {other:?}"),
+    }
+    match repo::insert_user(&db, new_user("b@example.com", "alpha")).await {
+        Err(Error::Validation { fields }) => assert!(fields.contains_key("username"), "{fields:?}"),
+        other => panic!("expected a 400 on username, got {other:?}"),
+    }
+    assert_eq!(
+        repo::taken(&db, "a@example.com", "zzz").await.expect("q"),
+        (true, false)
+    );
+}
+
+async fn sessions_rotate_exactly_once_and_reuse_revokes_the_family(backend: Backend) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some(db) = migrated(backend, dir.path()).await else {
+        return;
+    };
+    let user = repo::insert_user(&db, new_user("s@example.com", "sess"))
+        .await
+        .expect("insert");
+    let later = confab::db::now() + time::Duration::days(1);
+    let first = new_refresh_token();
+    let sid = repo::create_session(
+        &db,
+        user.id,
+        &first.hash,
+        later,
+        Some("test"),
+        Some("127.0.0.1"),
+    )
+    .await
+    .expect("session");
+    assert!(
+        repo::live_session_user(&db, sid, user.id)
+            .await
+            .expect("q")
+            .is_some()
+    );
+    assert!(
+        repo::live_session_user(&db, sid, uuid::Uuid::now_v7())
+            .await
+            .expect("q")
+            .is_none(),
+        "sub must match"
+    );
+
+    let second = new_refresh_token();
+    match repo::rotate_refresh_token(&db, &first.hash, &second.hash, later)
+        .await
+        .expect("rotate")
+    {
+        Rotation::Rotated {
+            session_id,
+            user: u,
+        } => assert_eq!((session_id, u.id), (sid, user.id)),
+        _ => panic!("first presentation must rotate"),
+    }
+    let third = new_refresh_token();
+    assert!(matches!(
+        repo::rotate_refresh_token(&db, &first.hash, &third.hash, later)
+            .await
+            .expect("rotate"),
+        Rotation::Reused
+    ));
+    assert!(
+        repo::live_session_user(&db, sid, user.id)
+            .await
+            .expect("q")
+            .is_none(),
+        "reuse revokes the session"
+    );
+    assert!(matches!(
+        repo::rotate_refresh_token(&db, &second.hash, &third.hash, later)
+            .await
+            .expect("rotate"),
+        Rotation::Invalid
+    ));
+    let unknown = new_refresh_token();
+    assert!(matches!(
+        repo::rotate_refresh_token(&db, &unknown.hash, &third.hash, later)
+            .await
+            .expect("rotate"),
+        Rotation::Invalid
+    ));
+
+    let expired = new_refresh_token();
+    let past = confab::db::now() - time::Duration::seconds(1);
+    let old = repo::create_session(&db, user.id, &expired.hash, past, None, None)
+        .await
+        .expect("session");
+    assert!(
+        repo::live_session_user(&db, old, user.id)
+            .await
+            .expect("q")
+            .is_none(),
+        "expired sessions are dead"
+    );
+}
+
+async fn login_failures_are_counted_per_scope_within_the_window(backend: Backend) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some(db) = migrated(backend, dir.path()).await else {
+        return;
+    };
+    let start = confab::db::now() - time::Duration::seconds(1);
+    for _ in 0..3 {
+        repo::record_failure(
+            &db,
+            "x@example.com",
+            "10.0.0.1",
+            start - time::Duration::minutes(15),
+        )
+        .await
+        .expect("record");
+    }
+    let (n, oldest) = repo::recent_failures(&db, FailureScope::Account, "x@example.com", start)
+        .await
+        .expect("count");
+    assert_eq!(n, 3);
+    assert!(oldest.is_some_and(|t| t > start));
+    assert_eq!(
+        repo::recent_failures(&db, FailureScope::Ip, "10.0.0.1", start)
+            .await
+            .expect("count")
+            .0,
+        3
+    );
+    assert_eq!(
+        repo::recent_failures(&db, FailureScope::Ip, "10.0.0.2", start)
+            .await
+            .expect("count")
+            .0,
+        0
+    );
+    let future = confab::db::now() + time::Duration::seconds(5);
+    assert_eq!(
+        repo::recent_failures(&db, FailureScope::Account, "x@example.com", future)
+            .await
+            .expect("count")
+            .0,
+        0
+    );
+    repo::clear_account_failures(&db, "x@example.com")
+        .await
+        .expect("clear");
+    assert_eq!(
+        repo::recent_failures(&db, FailureScope::Account, "x@example.com", start)
+            .await
+            .expect("count")
+            .0,
+        0
+    );
+    assert_eq!(
+        repo::recent_failures(&db, FailureScope::Ip, "10.0.0.1", start)
+            .await
+            .expect("count")
+            .0,
+        3
+    );
+}
+
+async fn the_first_stored_secret_wins(backend: Backend) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some(db) = migrated(backend, dir.path()).await else {
+        return;
+    };
+    let a = repo::get_or_create_secret(&db, "jwt_secret", "first-candidate")
+        .await
+        .expect("secret");
+    let b = repo::get_or_create_secret(&db, "jwt_secret", "second-candidate")
+        .await
+        .expect("secret");
+    assert_eq!(
+        (a.as_str(), b.as_str()),
+        ("first-candidate", "first-candidate")
+    );
+}
+
+async fn deleting_a_user_cascades_to_sessions_and_tokens(backend: Backend) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some(db) = migrated(backend, dir.path()).await else {
+        return;
+    };
+    let user = repo::insert_user(&db, new_user("d@example.com", "deleted"))
+        .await
+        .expect("insert");
+    let token = new_refresh_token();
+    let later = confab::db::now() + time::Duration::days(1);
+    repo::create_session(&db, user.id, &token.hash, later, None, None)
+        .await
+        .expect("session");
+    assert!(repo::delete_user(&db, user.id).await.expect("delete"));
+    let counts: (i64, i64) = confab::on_db!(&db, |pool| {
+        sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM sessions), (SELECT COUNT(*) FROM refresh_tokens)",
+        )
+        .fetch_one(pool)
+        .await
+    })
+    .expect("count");
+    assert_eq!(counts, (0, 0));
+}
+
+/// (table, column, nullable) for every user table of a backend.
+async fn schema_of(db: &Db) -> BTreeSet<(String, String, bool)> {
+    match db {
+        Db::Sqlite(pool) => {
+            let tables: Vec<String> = sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx_%'",
+            )
+            .fetch_all(pool)
+            .await
+            .expect("tables");
+            let mut out = BTreeSet::new();
+            for table in tables {
+                let cols: Vec<(String, i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT name, \"notnull\", pk FROM pragma_table_info('{table}')"
+                )))
+                .fetch_all(pool)
+                .await
+                .expect("columns");
+                for (name, notnull, pk) in cols {
+                    out.insert((table.clone(), name, notnull == 0 && pk == 0));
+                }
+            }
+            out
+        }
+        Db::Postgres(pool) => {
+            let rows: Vec<(String, String, String)> = sqlx::query_as(
+                "SELECT table_name::text, column_name::text, is_nullable::text FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name NOT LIKE '\\_sqlx\\_%'",
+            )
+            .fetch_all(pool)
+            .await
+            .expect("columns");
+            rows.into_iter()
+                .map(|(t, c, n)| (t, c, n == "YES"))
+                .collect()
+        }
+    }
+}
+
+#[tokio::test]
+async fn both_backends_have_the_same_tables_columns_and_nullability() {
+    let Some(_) = postgres_url() else {
+        eprintln!("CONFAB_TEST_DATABASE_URL is not set: schema parity skipped");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sqlite = migrated(Backend::Sqlite, dir.path()).await.expect("sqlite");
+    let postgres = migrated(Backend::Postgres, dir.path())
+        .await
+        .expect("postgres");
+    let (a, b) = (schema_of(&sqlite).await, schema_of(&postgres).await);
+    assert!(a.len() > 10, "{a:?}");
+    let only_sqlite: Vec<_> = a.difference(&b).collect();
+    let only_postgres: Vec<_> = b.difference(&a).collect();
+    assert!(
+        only_sqlite.is_empty() && only_postgres.is_empty(),
+        "only in SQLite: {only_sqlite:?}\nonly in PostgreSQL: {only_postgres:?}"
+    );
+}
+
+#[test]
+fn both_migration_trees_have_the_same_files() {
+    let names = |dir: &str| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .expect("migrations dir")
+            .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names("migrations/sqlite"), names("migrations/postgres"));
+}
