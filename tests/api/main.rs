@@ -1,4 +1,5 @@
 mod auth;
+mod cli;
 mod helpers;
 mod http;
 mod me;

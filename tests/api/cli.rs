@@ -1,0 +1,194 @@
+//! The `confab` binary: user management, config check and start-up refusals.
+
+use std::io::Write as _;
+use std::process::{Command, Output, Stdio};
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{Backend, start, test_config};
+
+fn confab(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_confab"));
+    cmd.args(args)
+        .env_clear()
+        .env("CONFAB_DATA_DIR", dir)
+        .env("RUST_LOG", "warn")
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("confab runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("stdin written");
+    child.wait_with_output().expect("confab exits")
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_commands_create_promote_and_deactivate_accounts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    let out = confab(
+        p,
+        &[
+            "user",
+            "create",
+            "Boss@Example.com",
+            "--username",
+            "boss",
+            "--password-stdin",
+            "--role",
+            "admin",
+        ],
+        &[],
+        "quiet-meadow-91\n",
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let out = confab(
+        p,
+        &[
+            "user",
+            "create",
+            "weak@example.com",
+            "--username",
+            "weak",
+            "--password-stdin",
+        ],
+        &[],
+        "password\n",
+    );
+    assert!(!out.status.success());
+    assert!(text(&out).contains("password"), "{}", text(&out));
+    let out = confab(
+        p,
+        &[
+            "user",
+            "create",
+            "boss@example.com",
+            "--username",
+            "boss2",
+            "--password-stdin",
+        ],
+        &[],
+        "quiet-meadow-92\n",
+    );
+    assert!(!out.status.success(), "duplicate email accepted");
+    let out = confab(
+        p,
+        &["user", "promote", "nobody@example.com", "--role", "manager"],
+        &[],
+        "",
+    );
+    assert!(!out.status.success());
+
+    let db = crate::helpers::fresh_db(Backend::Sqlite, p)
+        .await
+        .expect("sqlite");
+    let app = start(
+        test_config(p),
+        db,
+        Backend::Sqlite,
+        tempfile::tempdir().expect("tempdir"),
+    )
+    .await;
+    let tokens = app.login("boss@example.com", "quiet-meadow-91").await;
+    let me: serde_json::Value = app
+        .get("/api/me", Some(&tokens.access))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(me["role"], "admin");
+
+    let out = confab(
+        p,
+        &["user", "promote", "BOSS@example.com", "--role", "manager"],
+        &[],
+        "",
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let me: serde_json::Value = app
+        .get("/api/me", Some(&tokens.access))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(me["role"], "manager", "role changes take effect at once");
+
+    let out = confab(p, &["user", "deactivate", "boss@example.com"], &[], "");
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        app.get("/api/me", Some(&tokens.access)).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let res = app
+        .post_json(
+            "/api/auth/login",
+            json!({"email": "boss@example.com", "password": "quiet-meadow-91"}),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+#[test]
+fn config_check_prints_the_effective_config_without_secrets() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let env = [
+        (
+            "CONFAB_JWT_SECRET",
+            "super-secret-jwt-key-that-is-32-bytes-long",
+        ),
+        ("CONFAB_LLM_API_KEY", "sk-do-not-print"),
+        ("CONFAB_QUOTA_CHAT", "9"),
+    ];
+    let out = confab(dir.path(), &["config", "check"], &env, "");
+    let shown = text(&out);
+    assert!(out.status.success(), "{shown}");
+    assert!(shown.contains("quota_chat = 9"), "{shown}");
+    assert!(
+        !shown.contains("super-secret") && !shown.contains("sk-do-not-print"),
+        "{shown}"
+    );
+    assert!(shown.contains("[redacted]"), "{shown}");
+}
+
+#[test]
+fn a_short_jwt_secret_or_bad_value_stops_start_up_naming_the_variable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = confab(
+        dir.path(),
+        &["serve"],
+        &[("CONFAB_JWT_SECRET", "too-short")],
+        "",
+    );
+    assert!(!out.status.success());
+    assert!(text(&out).contains("CONFAB_JWT_SECRET"), "{}", text(&out));
+    let out = confab(
+        dir.path(),
+        &[],
+        &[("CONFAB_QUOTA_TIMEZONE", "Nowhere/Special")],
+        "",
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("CONFAB_QUOTA_TIMEZONE"),
+        "{}",
+        text(&out)
+    );
+}
