@@ -192,3 +192,37 @@ fn a_short_jwt_secret_or_bad_value_stops_start_up_naming_the_variable() {
         text(&out)
     );
 }
+
+#[test]
+fn serve_shuts_down_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
+    let port = listener.local_addr().expect("addr").port();
+    drop(listener);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_confab"))
+        .env_clear()
+        .env("CONFAB_DATA_DIR", dir.path())
+        .env("CONFAB_LISTEN", format!("127.0.0.1:{port}"))
+        .current_dir(dir.path())
+        .env("CONFAB_LOG_FORMAT", "json")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
+    let ready = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .any(|line| line.contains("confab is listening"));
+    assert!(ready, "server never said it was listening");
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_ok());
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let status = child.wait().expect("server exits");
+    assert!(status.success(), "exit status {status:?}");
+    assert!(dir.path().join("confab.db").exists());
+}

@@ -13,7 +13,65 @@ on_both_backends!(
     every_response_carries_security_headers_and_a_request_id,
     the_openapi_document_lists_every_route_and_the_docs_page_is_served,
     the_generated_jwt_secret_survives_a_restart,
+    hostile_bodies_on_every_json_route_get_4xx_and_never_a_hash,
 );
+
+async fn hostile_bodies_on_every_json_route_get_4xx_and_never_a_hash(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let tokens = app.member("target").await;
+    let routes = [
+        (reqwest::Method::POST, "/api/auth/signup"),
+        (reqwest::Method::POST, "/api/auth/login"),
+        (reqwest::Method::POST, "/api/auth/refresh"),
+        (reqwest::Method::PATCH, "/api/me"),
+        (reqwest::Method::PUT, "/api/me/password"),
+        (reqwest::Method::DELETE, "/api/me"),
+    ];
+    let long = "가".repeat(100_000);
+    let bodies: Vec<String> = vec![
+        "null".into(),
+        "[]".into(),
+        "42".into(),
+        "\"text\"".into(),
+        "{\"email\": null, \"password\": null}".into(),
+        "{\"email\": {\"$ne\": 1}, \"password\": [1]}".into(),
+        "{\"email\": \"a\\u0000@example.com\", \"username\": \"\\u0000\", \"password\": \"\\u0000\", \"password2\": \"x\"}".into(),
+        format!("{{\"email\": \"{long}@example.com\", \"password\": \"{long}\"}}"),
+        "{\"refresh_token\": 123456789012345678901234567890}".into(),
+        "{\"username\": 1e999}".into(),
+        "\u{feff}{}".into(),
+        "{\"a\":".repeat(200),
+    ];
+    for (method, path) in &routes {
+        for body in &bodies {
+            let res = app
+                .client
+                .request(method.clone(), app.url(path))
+                .bearer_auth(&tokens.access)
+                .header("content-type", "application/json")
+                .body(body.clone())
+                .send()
+                .await
+                .expect("sent");
+            let status = res.status();
+            let text = res.text().await.expect("body");
+            assert!(
+                status.is_client_error(),
+                "{method} {path} with {:.80} → {status}: {text:.200}",
+                body
+            );
+            assert!(!text.contains("$argon2"), "{method} {path} leaked a hash");
+            let parsed: Value = serde_json::from_str(&text).expect("error envelope is JSON");
+            assert!(parsed["error"]["code"].is_string(), "{text:.200}");
+        }
+    }
+    assert_eq!(
+        app.get("/api/me", Some(&tokens.access)).await.status(),
+        StatusCode::OK
+    );
+}
 
 async fn health_and_readiness_answer(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
