@@ -1,5 +1,8 @@
 //! Validated account input: email addresses and usernames.
 
+/// Longest accepted email address (RFC 5321 path limit).
+const MAX_EMAIL_LENGTH: usize = 254;
+
 /// A syntactically valid email address, with its case-insensitive key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email {
@@ -16,8 +19,8 @@ impl Email {
         if s.is_empty() {
             return Err("is required".into());
         }
-        if s.chars().count() > 254 {
-            return Err("must be at most 254 characters".into());
+        if s.chars().count() > MAX_EMAIL_LENGTH {
+            return Err(format!("must be at most {MAX_EMAIL_LENGTH} characters"));
         }
         let Some((local, domain)) = s.rsplit_once('@') else {
             return Err("is not a valid email address".into());

@@ -204,17 +204,19 @@ async fn login(
     jar: CookieJar,
     AppJson(req): AppJson<LoginRequest>,
 ) -> Result<(CookieJar, Json<TokenResponse>)> {
+    // An address that could never have signed up is bad input, not a failed login: it is
+    // answered before any lookup and never reaches the throttling table.
     let mut fields = FieldErrors::new();
-    if req.email.trim().is_empty() {
-        fields.insert("email".into(), "is required".into());
-    }
+    let email = Email::parse(&req.email)
+        .map_err(|m| fields.insert("email".into(), m))
+        .ok();
     if req.password.is_empty() {
         fields.insert("password".into(), "is required".into());
     }
-    if !fields.is_empty() {
+    let (Some(email), true) = (email, fields.is_empty()) else {
         return Err(Error::Validation { fields });
-    }
-    let account = input::normalize_email_for_lookup(&req.email);
+    };
+    let account = email.normalized;
     let ip = ip.to_string();
     check_throttle(&state, &account, &ip).await?;
 
