@@ -28,6 +28,7 @@ use crate::auth::password::Hasher;
 use crate::config::Config;
 use crate::db::{Db, DbOptions, ServerLock};
 use crate::error::{Error, ErrorBody, Result};
+use crate::llm::{ProviderSettings, Registry, Timeouts};
 
 /// Everything a handler may need. Cheap to clone.
 #[derive(Clone)]
@@ -40,6 +41,10 @@ pub struct AppState {
     pub jwt: Arc<JwtKeys>,
     /// Argon2id hashing on the blocking pool.
     pub hasher: Hasher,
+    /// The LLM provider for each app.
+    pub llm: Registry,
+    /// The time zone whose midnight resets the daily quota.
+    pub quota_tz: jiff::tz::TimeZone,
 }
 
 #[derive(OpenApi)]
@@ -47,7 +52,8 @@ pub struct AppState {
     info(title = "confab API", description = "Self-hosted AI assistant service. Errors are `{\"error\": {\"code\", \"message\", \"fields\"?}}`."),
     modifiers(&BearerAuth),
     components(schemas(ErrorBody)),
-    tags((name = "auth", description = "Sign-up, login, sessions"), (name = "me", description = "Your account"), (name = "ops", description = "Health"))
+    tags((name = "auth", description = "Sign-up, login, sessions"), (name = "me", description = "Your account and quota"),
+        (name = "chat", description = "Assistants, rooms, messages, search, export"), (name = "ops", description = "Health"))
 )]
 struct ApiDoc;
 
@@ -73,6 +79,8 @@ fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(crate::auth::router())
         .merge(crate::me::router())
+        .merge(crate::quota::router())
+        .merge(crate::chat::router())
         .routes(routes!(healthz))
         .routes(routes!(readyz))
 }
@@ -294,11 +302,30 @@ pub async fn build_state(config: Config, db: Db) -> Result<AppState> {
         }
     };
     let jwt = JwtKeys::new(secret.as_bytes(), config.access_token_ttl_secs);
+    let quota_tz = jiff::tz::TimeZone::get(&config.quota_timezone)
+        .map_err(|e| Error::internal(format!("CONFAB_QUOTA_TIMEZONE: {e}")))?;
+    let http = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .pool_idle_timeout(Duration::from_secs(90))
+        .build()
+        .map_err(|e| Error::internal(format!("http client: {e}")))?;
+    let provider = crate::llm::build_provider(
+        &ProviderSettings {
+            kind: config.llm_provider.clone(),
+            base_url: config.llm_base_url.clone(),
+            api_key: config.llm_api_key.as_ref().map(|k| k.expose().to_owned()),
+            model: config.llm_model.clone(),
+            timeouts: Timeouts::from_total(Duration::from_secs(config.llm_timeout_secs)),
+        },
+        &http,
+    );
     Ok(AppState {
         config: Arc::new(config),
         db,
         jwt: Arc::new(jwt),
         hasher: Hasher::new()?,
+        llm: Registry::new(provider),
+        quota_tz,
     })
 }
 

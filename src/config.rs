@@ -67,6 +67,9 @@ pub struct Config {
     pub llm_model: Option<String>,
     #[serde(deserialize_with = "de_u64")]
     pub llm_timeout_secs: u64,
+    /// How much conversation history (in characters) is sent with each message.
+    #[serde(deserialize_with = "de_u64")]
+    pub llm_context_chars: u64,
     /// IANA time zone in which the quota day resets.
     pub quota_timezone: String,
     #[serde(deserialize_with = "de_u64")]
@@ -132,6 +135,7 @@ impl Default for Config {
             llm_api_key: None,
             llm_model: None,
             llm_timeout_secs: 60,
+            llm_context_chars: 16_000,
             quota_timezone: "Asia/Seoul".into(),
             quota_chat: 5,
             quota_interview: 5,
@@ -285,6 +289,12 @@ impl Config {
         }
         if !(1..=3600).contains(&self.llm_timeout_secs) {
             bad("llm_timeout_secs", "must be between 1 and 3600".into());
+        }
+        if !(500..=2_000_000).contains(&self.llm_context_chars) {
+            bad(
+                "llm_context_chars",
+                "must be between 500 and 2000000".into(),
+            );
         }
         if jiff::tz::TimeZone::get(&self.quota_timezone).is_err() {
             bad(

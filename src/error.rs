@@ -54,6 +54,16 @@ pub enum Error {
         message: String,
         retry_after: u64,
     },
+    /// The caller's daily quota for `scope` is used up.
+    #[error("daily limit reached for {scope}")]
+    QuotaExceeded {
+        scope: &'static str,
+        limit: i64,
+        resets_at: time::OffsetDateTime,
+    },
+    /// The language model failed.
+    #[error("{0}")]
+    Upstream(crate::llm::LlmError),
     /// A dependency (the database) is not ready.
     #[error("service unavailable")]
     Unavailable,
@@ -94,7 +104,11 @@ impl Error {
             Error::Conflict { .. } => StatusCode::CONFLICT,
             Error::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::TooManyRequests { .. } | Error::QuotaExceeded { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            Error::Upstream(crate::llm::LlmError::Timeout) => StatusCode::GATEWAY_TIMEOUT,
+            Error::Upstream(_) => StatusCode::BAD_GATEWAY,
             Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -112,6 +126,9 @@ impl Error {
             Error::MethodNotAllowed => "method_not_allowed",
             Error::PayloadTooLarge => "payload_too_large",
             Error::UnsupportedMediaType(_) => "unsupported_media_type",
+            Error::QuotaExceeded { .. } => "quota_exceeded",
+            Error::Upstream(crate::llm::LlmError::Timeout) => "upstream_timeout",
+            Error::Upstream(_) => "upstream_error",
             Error::Unavailable => "unavailable",
             Error::Internal(_) => "internal_error",
         }
@@ -124,6 +141,11 @@ impl Error {
                 format!("invalid input: {}", names.join(", "))
             }
             Error::Internal(_) => "something went wrong on our side".to_owned(),
+            Error::QuotaExceeded { scope, limit, .. } => {
+                format!(
+                    "you have used all {limit} of today's {scope} requests; the limit resets at midnight"
+                )
+            }
             other => other.to_string(),
         }
     }
@@ -145,6 +167,15 @@ pub struct ErrorDetail {
     /// Field name → problem, for validation errors.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<FieldErrors>,
+    /// For `quota_exceeded`: the quota scope.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// For `quota_exceeded`: the daily limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+    /// For `quota_exceeded`: when the quota resets (RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resets_at: Option<String>,
 }
 
 impl IntoResponse for Error {
@@ -155,7 +186,26 @@ impl IntoResponse for Error {
         }
         let retry_after = match &self {
             Error::TooManyRequests { retry_after, .. } => Some(*retry_after),
+            Error::QuotaExceeded { resets_at, .. } => Some(
+                (*resets_at - time::OffsetDateTime::now_utc())
+                    .whole_seconds()
+                    .max(1) as u64,
+            ),
             _ => None,
+        };
+        let (scope, limit, resets_at) = match &self {
+            Error::QuotaExceeded {
+                scope,
+                limit,
+                resets_at,
+            } => (
+                Some((*scope).to_owned()),
+                Some(*limit),
+                resets_at
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .ok(),
+            ),
+            _ => (None, None, None),
         };
         let body = ErrorBody {
             error: ErrorDetail {
@@ -165,6 +215,9 @@ impl IntoResponse for Error {
                     Error::Validation { fields } => Some(fields),
                     _ => None,
                 },
+                scope,
+                limit,
+                resets_at,
             },
         };
         let mut response = (status, axum::Json(body)).into_response();

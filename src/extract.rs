@@ -152,3 +152,53 @@ mod tests {
         assert!(fields.contains_key("password"));
     }
 }
+
+/// `?cursor=&limit=` for list routes: `limit` defaults to 50 and must be 1–200.
+#[derive(Clone, Debug)]
+pub struct Pagination {
+    pub cursor: Option<String>,
+    pub limit: i64,
+}
+
+/// Default page size.
+pub const DEFAULT_LIMIT: i64 = 50;
+/// Largest page size.
+pub const MAX_LIMIT: i64 = 200;
+
+impl<S: Send + Sync> FromRequestParts<S> for Pagination {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let mut cursor = None;
+        let mut limit = DEFAULT_LIMIT;
+        for (key, value) in form_pairs(&parts.uri)? {
+            match key.as_str() {
+                "cursor" if !value.is_empty() => cursor = Some(value),
+                "limit" => {
+                    limit = value
+                        .parse::<i64>()
+                        .ok()
+                        .filter(|n| (1..=MAX_LIMIT).contains(n))
+                        .ok_or_else(|| {
+                            Error::field(
+                                "limit",
+                                format!("must be a whole number from 1 to {MAX_LIMIT}"),
+                            )
+                        })?;
+                }
+                _ => {}
+            }
+        }
+        Ok(Pagination { cursor, limit })
+    }
+}
+
+/// Decoded `key=value` pairs of a query string; a malformed one is a 400.
+pub fn form_pairs(uri: &axum::http::Uri) -> Result<Vec<(String, String)>, Error> {
+    axum::extract::Query::<Vec<(String, String)>>::try_from_uri(uri)
+        .map(|q| q.0)
+        .map_err(|_| Error::BadRequest {
+            code: "invalid_query",
+            message: "the query string is malformed".into(),
+        })
+}

@@ -5,6 +5,8 @@
 pub mod app;
 /// Accounts, sessions and access tokens.
 pub mod auth;
+/// Assistants, rooms, messages (with streaming), search and export.
+pub mod chat;
 /// The command line: serve, migrate, user, config check.
 pub mod cli;
 /// Typed configuration from defaults, `confab.toml` and `CONFAB_*`.
@@ -15,7 +17,11 @@ pub mod db;
 pub mod error;
 /// Shared request extractors.
 pub mod extract;
+/// LLM providers and the per-app registry.
+pub mod llm;
 /// The caller's own account.
 pub mod me;
+/// The daily per-user quota of LLM-backed requests.
+pub mod quota;
 /// Logs and metrics.
 pub mod telemetry;

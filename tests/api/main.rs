@@ -1,5 +1,8 @@
 mod auth;
+mod chat;
 mod cli;
+#[path = "../support/fake_upstream.rs"]
+mod fake_upstream;
 mod helpers;
 mod http;
 mod me;

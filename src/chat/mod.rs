@@ -1,0 +1,474 @@
+//! Assistants, rooms and messages: CRUD, sending (plain or streamed over SSE), search and
+//! export. Rooms and messages are private: another user's room is a 404.
+
+pub mod assistants;
+pub mod render;
+pub mod repo;
+mod send;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::extract::AuthUser;
+use crate::error::{Error, ErrorBody, FieldErrors, Result};
+use crate::extract::{AppJson, Pagination, form_pairs};
+use assistants::{ASSISTANTS, Assistant};
+use repo::{MessageRow, RoomRow};
+
+/// Longest room title.
+const MAX_TITLE_CHARS: usize = 100;
+/// Longest search query.
+const MAX_QUERY_CHARS: usize = 200;
+
+/// Routes for assistants, rooms, messages, export and search.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_assistants))
+        .routes(routes!(list_rooms, create_room))
+        .routes(routes!(get_room, update_room, delete_room))
+        .routes(routes!(list_messages, send::send_message))
+        .routes(routes!(export_room))
+        .routes(routes!(search_messages))
+}
+
+/// A page of results.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// The assistants you can open a room with.
+#[utoipa::path(get, path = "/api/assistants", tag = "chat", responses((status = 200, body = [Assistant])))]
+async fn list_assistants() -> Json<&'static [Assistant]> {
+    Json(ASSISTANTS)
+}
+
+/// A room as its owner sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoomView {
+    pub id: Uuid,
+    pub assistant: String,
+    pub title: String,
+    #[schema(value_type = Object)]
+    pub settings: Value,
+    /// The last message, shortened.
+    pub preview: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub last_activity_at: OffsetDateTime,
+}
+
+impl From<RoomRow> for RoomView {
+    fn from(r: RoomRow) -> Self {
+        let last = OffsetDateTime::from_unix_timestamp_nanos(i128::from(r.last_activity_us) * 1000)
+            .unwrap_or(r.updated_at);
+        RoomView {
+            id: r.id,
+            assistant: r.assistant,
+            title: if r.title.is_empty() {
+                "New conversation".to_owned()
+            } else {
+                r.title
+            },
+            settings: serde_json::from_str(&r.settings)
+                .unwrap_or_else(|_| Value::Object(Default::default())),
+            preview: r.last_message_preview,
+            created_at: r.created_at,
+            last_activity_at: last,
+        }
+    }
+}
+
+/// A message.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageView {
+    pub id: Uuid,
+    pub room_id: Uuid,
+    /// `user` or `assistant`.
+    pub role: String,
+    /// The text as written (Markdown for the assistant).
+    pub content: String,
+    /// `content` rendered to sanitised HTML.
+    pub html: String,
+    /// `complete`, `incomplete` (the stream was cut; the partial answer is kept) or `failed`.
+    pub status: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+impl From<MessageRow> for MessageView {
+    fn from(m: MessageRow) -> Self {
+        MessageView {
+            id: m.id,
+            room_id: m.room_id,
+            role: m.role,
+            content: m.content,
+            html: m.html,
+            status: m.status,
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// Opaque ids: anything that is not one of ours is simply not found.
+fn parse_id(raw: &str) -> Result<Uuid> {
+    Uuid::parse_str(raw).map_err(|_| Error::NotFound)
+}
+
+/// Loads the caller's room or 404s.
+async fn owned_room(state: &AppState, user: &AuthUser, raw_id: &str) -> Result<RoomRow> {
+    repo::get_room(&state.db, user.id, parse_id(raw_id)?)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+fn clean_title(raw: Option<&str>) -> Result<Option<String>> {
+    let Some(raw) = raw else { return Ok(None) };
+    let title = raw.trim();
+    if title.chars().count() > MAX_TITLE_CHARS {
+        return Err(Error::field(
+            "title",
+            format!("must be at most {MAX_TITLE_CHARS} characters"),
+        ));
+    }
+    if title.chars().any(char::is_control) {
+        return Err(Error::field("title", "must be a single line"));
+    }
+    Ok(Some(title.to_owned()))
+}
+
+fn room_cursor(after: Option<&str>) -> Result<Option<(i64, Uuid)>> {
+    let Some(raw) = after else { return Ok(None) };
+    let bad = || Error::field("cursor", "is not a cursor from this list");
+    let (activity, id) = raw.split_once('_').ok_or_else(bad)?;
+    Ok(Some((
+        activity.parse().map_err(|_| bad())?,
+        Uuid::parse_str(id).map_err(|_| bad())?,
+    )))
+}
+
+fn message_cursor(raw: Option<&str>) -> Result<Option<Uuid>> {
+    raw.map(|c| {
+        Uuid::parse_str(c).map_err(|_| Error::field("cursor", "is not a cursor from this list"))
+    })
+    .transpose()
+}
+
+/// Your rooms, most recent activity first.
+#[utoipa::path(get, path = "/api/rooms", tag = "chat", security(("bearer" = [])),
+    params(("cursor" = Option<String>, Query), ("limit" = Option<i64>, Query)),
+    responses((status = 200, body = Page<RoomView>), (status = 401, body = ErrorBody)))]
+async fn list_rooms(
+    State(state): State<AppState>,
+    user: AuthUser,
+    page: Pagination,
+) -> Result<Json<Page<RoomView>>> {
+    let after = room_cursor(page.cursor.as_deref())?;
+    let mut rows = repo::list_rooms(&state.db, user.id, after, page.limit + 1).await?;
+    let next_cursor = if rows.len() as i64 > page.limit {
+        rows.truncate(page.limit as usize);
+        rows.last()
+            .map(|r| format!("{}_{}", r.last_activity_us, r.id))
+    } else {
+        None
+    };
+    Ok(Json(Page {
+        items: rows.into_iter().map(RoomView::from).collect(),
+        next_cursor,
+    }))
+}
+
+/// A new room.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateRoom {
+    /// `general`, `tech-interview`, `naming` or `travel`.
+    pub assistant: String,
+    /// Optional; derived from the first message when absent.
+    pub title: Option<String>,
+    /// The assistant's room settings (naming: `language` required, `convention` optional).
+    #[schema(value_type = Option<Object>)]
+    pub settings: Option<Value>,
+}
+
+/// Open a room with an assistant.
+#[utoipa::path(post, path = "/api/rooms", tag = "chat", security(("bearer" = [])), request_body = CreateRoom,
+    responses((status = 201, body = RoomView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn create_room(
+    State(state): State<AppState>,
+    user: AuthUser,
+    AppJson(req): AppJson<CreateRoom>,
+) -> Result<(StatusCode, Json<RoomView>)> {
+    let assistant = assistants::find(req.assistant.trim()).ok_or_else(|| {
+        let ids: Vec<&str> = ASSISTANTS.iter().map(|a| a.id).collect();
+        Error::field("assistant", format!("must be one of {}", ids.join(", ")))
+    })?;
+    let mut fields = FieldErrors::new();
+    let title = clean_title(req.title.as_deref())
+        .map_err(|e| merge(&mut fields, e))
+        .ok()
+        .flatten();
+    let settings = assistants::validate_settings(assistant, req.settings.as_ref())
+        .map_err(|e| merge(&mut fields, e))
+        .ok();
+    let (Some(settings), true) = (settings, fields.is_empty()) else {
+        return Err(Error::Validation { fields });
+    };
+    let settings = Value::Object(settings).to_string();
+    let row = repo::insert_room(
+        &state.db,
+        user.id,
+        assistant.id,
+        title.as_deref().unwrap_or(""),
+        &settings,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(RoomView::from(row))))
+}
+
+fn merge(fields: &mut FieldErrors, err: Error) {
+    match err {
+        Error::Validation { fields: more } => fields.extend(more),
+        other => {
+            fields.insert("body".into(), other.to_string());
+        }
+    }
+}
+
+/// One of your rooms.
+#[utoipa::path(get, path = "/api/rooms/{id}", tag = "chat", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = RoomView), (status = 404, body = ErrorBody)))]
+async fn get_room(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+) -> Result<Json<RoomView>> {
+    Ok(Json(RoomView::from(owned_room(&state, &user, &id).await?)))
+}
+
+/// Room changes; absent fields stay.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateRoom {
+    pub title: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub settings: Option<Value>,
+}
+
+/// Rename a room or change its settings.
+#[utoipa::path(patch, path = "/api/rooms/{id}", tag = "chat", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = UpdateRoom, responses((status = 200, body = RoomView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn update_room(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+    AppJson(req): AppJson<UpdateRoom>,
+) -> Result<Json<RoomView>> {
+    let room = owned_room(&state, &user, &id).await?;
+    let title = clean_title(req.title.as_deref())?;
+    if title.as_deref() == Some("") {
+        return Err(Error::field("title", "must not be empty"));
+    }
+    let settings = match &req.settings {
+        None => None,
+        Some(value) => {
+            let assistant = assistants::find(&room.assistant).ok_or(Error::NotFound)?;
+            Some(Value::Object(assistants::validate_settings(assistant, Some(value))?).to_string())
+        }
+    };
+    let row = repo::update_room(
+        &state.db,
+        user.id,
+        room.id,
+        title.as_deref(),
+        settings.as_deref(),
+    )
+    .await?
+    .ok_or(Error::NotFound)?;
+    Ok(Json(RoomView::from(row)))
+}
+
+/// Delete a room and its messages.
+#[utoipa::path(delete, path = "/api/rooms/{id}", tag = "chat", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn delete_room(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode> {
+    if repo::delete_room(&state.db, user.id, parse_id(&id)?).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
+/// A room's messages in chronological order; the first page is the newest, `next_cursor`
+/// reaches older ones.
+#[utoipa::path(get, path = "/api/rooms/{id}/messages", tag = "chat", security(("bearer" = [])),
+    params(("id" = String, Path), ("cursor" = Option<String>, Query), ("limit" = Option<i64>, Query)),
+    responses((status = 200, body = Page<MessageView>), (status = 404, body = ErrorBody)))]
+async fn list_messages(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+    page: Pagination,
+) -> Result<Json<Page<MessageView>>> {
+    let room = owned_room(&state, &user, &id).await?;
+    let before = message_cursor(page.cursor.as_deref())?;
+    let mut rows = repo::list_messages(&state.db, room.id, before, page.limit + 1).await?;
+    let next_cursor = if rows.len() as i64 > page.limit {
+        rows.truncate(page.limit as usize);
+        rows.last().map(|m| m.id.to_string())
+    } else {
+        None
+    };
+    rows.reverse();
+    Ok(Json(Page {
+        items: rows.into_iter().map(MessageView::from).collect(),
+        next_cursor,
+    }))
+}
+
+/// A room with all its messages (JSON export).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoomExport {
+    pub room: RoomView,
+    pub messages: Vec<MessageView>,
+}
+
+/// Download a room as Markdown or JSON.
+#[utoipa::path(get, path = "/api/rooms/{id}/export", tag = "chat", security(("bearer" = [])),
+    params(("id" = String, Path), ("format" = Option<String>, Query, description = "`md` (default) or `json`")),
+    responses((status = 200, description = "the room as a file"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn export_room(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+    uri: axum::http::Uri,
+) -> Result<Response> {
+    let format = form_pairs(&uri)?
+        .into_iter()
+        .find(|(k, _)| k == "format")
+        .map(|(_, v)| v);
+    let format = match format.as_deref() {
+        None | Some("md") | Some("markdown") => "md",
+        Some("json") => "json",
+        Some(_) => return Err(Error::field("format", "must be md or json")),
+    };
+    let room = owned_room(&state, &user, &id).await?;
+    let messages = repo::all_messages(&state.db, room.id).await?;
+    let filename = format!("confab-room-{}.{format}", room.id);
+    let disposition = format!("attachment; filename=\"{filename}\"");
+    let view = RoomView::from(room);
+    if format == "json" {
+        let body = RoomExport {
+            room: view,
+            messages: messages.into_iter().map(MessageView::from).collect(),
+        };
+        return Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(body)).into_response());
+    }
+    let mut md = format!("# {}\n\n", view.title);
+    md.push_str(&format!(
+        "- Assistant: {}\n- Exported: {}\n\n",
+        view.assistant,
+        rfc3339(OffsetDateTime::now_utc())
+    ));
+    for m in messages {
+        let who = if m.role == "user" { "You" } else { "Assistant" };
+        let note = match m.status.as_str() {
+            "incomplete" => " (incomplete)",
+            "failed" => " (failed)",
+            _ => "",
+        };
+        md.push_str(&format!(
+            "## {who}{note} — {}\n\n{}\n\n",
+            rfc3339(m.created_at),
+            m.content.trim_end()
+        ));
+    }
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/markdown; charset=utf-8".to_owned(),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        md,
+    )
+        .into_response())
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// A search hit: the message and where it is.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchHit {
+    pub message: MessageView,
+    pub room_id: Uuid,
+    pub room_title: String,
+}
+
+/// Search your own messages (substring, any language).
+#[utoipa::path(get, path = "/api/search", tag = "chat", security(("bearer" = [])),
+    params(("q" = String, Query), ("cursor" = Option<String>, Query), ("limit" = Option<i64>, Query)),
+    responses((status = 200, body = Page<SearchHit>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn search_messages(
+    State(state): State<AppState>,
+    user: AuthUser,
+    page: Pagination,
+    uri: axum::http::Uri,
+) -> Result<Json<Page<SearchHit>>> {
+    let q = form_pairs(&uri)?
+        .into_iter()
+        .find(|(k, _)| k == "q")
+        .map(|(_, v)| v.trim().to_owned())
+        .unwrap_or_default();
+    if q.is_empty() {
+        return Err(Error::field("q", "is required"));
+    }
+    if q.chars().count() > MAX_QUERY_CHARS || q.chars().any(char::is_control) {
+        return Err(Error::field(
+            "q",
+            format!("must be one line of at most {MAX_QUERY_CHARS} characters"),
+        ));
+    }
+    let before = message_cursor(page.cursor.as_deref())?;
+    let mut rows = repo::search(&state.db, user.id, &q, before, page.limit + 1).await?;
+    let next_cursor = if rows.len() as i64 > page.limit {
+        rows.truncate(page.limit as usize);
+        rows.last().map(|r| r.message.id.to_string())
+    } else {
+        None
+    };
+    let items = rows
+        .into_iter()
+        .map(|r| SearchHit {
+            room_id: r.message.room_id,
+            room_title: if r.room_title.is_empty() {
+                "New conversation".to_owned()
+            } else {
+                r.room_title
+            },
+            message: MessageView::from(r.message),
+        })
+        .collect();
+    Ok(Json(Page { items, next_cursor }))
+}
