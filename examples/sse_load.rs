@@ -1,0 +1,181 @@
+//! Opens many concurrent streamed sends (`Accept: text/event-stream`) against a running
+//! confab and reports completed streams and time to first token. Used by `bench/run` (S4).
+//!
+//! `cargo run --release --example sse_load -- --base http://127.0.0.1:18480 --streams 1000`
+//! With `--upstream URL` it instead streams straight from an OpenAI-compatible endpoint
+//! (the fake upstream), which measures the upstream's own time to first token.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use futures::StreamExt as _;
+use serde_json::{Value, json};
+use tokio::sync::Semaphore;
+
+#[derive(Parser)]
+struct Args {
+    /// confab's base URL.
+    #[arg(long, default_value = "http://127.0.0.1:18480")]
+    base: String,
+    /// Stream straight from this OpenAI-compatible base URL (e.g. http://127.0.0.1:P/v1).
+    #[arg(long)]
+    upstream: Option<String>,
+    /// How many streams to hold open at once.
+    #[arg(long, default_value_t = 1000)]
+    streams: usize,
+    /// Spread the streams over this many rooms.
+    #[arg(long, default_value_t = 100)]
+    rooms: usize,
+    /// Open the streams over this many seconds.
+    #[arg(long, default_value_t = 2.0)]
+    ramp_secs: f64,
+    /// Give up on a stream after this many seconds.
+    #[arg(long, default_value_t = 120)]
+    timeout_secs: u64,
+}
+
+struct Outcome {
+    ttft: Option<Duration>,
+    done: bool,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .timeout(Duration::from_secs(args.timeout_secs))
+        .build()?;
+    let (token, rooms) = match &args.upstream {
+        Some(_) => (String::new(), vec![String::new()]),
+        None => setup(&client, &args).await?,
+    };
+    let token = Arc::new(token);
+    let rooms = Arc::new(rooms);
+    let gate = Arc::new(Semaphore::new(args.streams));
+    let start = Instant::now();
+    let gap = Duration::from_secs_f64(args.ramp_secs / args.streams.max(1) as f64);
+    let mut tasks = Vec::with_capacity(args.streams);
+    for i in 0..args.streams {
+        let (client, token, rooms, gate) =
+            (client.clone(), token.clone(), rooms.clone(), gate.clone());
+        let (base, upstream) = (args.base.clone(), args.upstream.clone());
+        tasks.push(tokio::spawn(async move {
+            let _permit = gate.acquire().await;
+            let request = match &upstream {
+                Some(url) => client
+                    .post(format!("{url}/chat/completions"))
+                    .json(&json!({"model": "fake", "stream": true, "messages": [{"role": "user", "content": "hi"}]})),
+                None => client
+                    .post(format!("{base}/api/rooms/{}/messages", rooms[i % rooms.len()]))
+                    .bearer_auth(token.as_str())
+                    .header("accept", "text/event-stream")
+                    .json(&json!({"content": format!("load message {i}")})),
+            };
+            one_stream(request, upstream.is_some()).await
+        }));
+        tokio::time::sleep(gap).await;
+    }
+    let mut ttfts = Vec::new();
+    let mut done = 0usize;
+    for task in tasks {
+        if let Ok(outcome) = task.await {
+            if let Some(t) = outcome.ttft {
+                ttfts.push(t);
+            }
+            done += usize::from(outcome.done);
+        }
+    }
+    ttfts.sort();
+    let pct = |p: f64| {
+        ttfts
+            .get(((ttfts.len() as f64 * p) as usize).min(ttfts.len().saturating_sub(1)))
+            .map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0)
+    };
+    println!(
+        "{}",
+        json!({
+            "streams": args.streams,
+            "completed": done,
+            "first_token": ttfts.len(),
+            "ttft_p50_ms": (pct(0.50) * 10.0).round() / 10.0,
+            "ttft_p99_ms": (pct(0.99) * 10.0).round() / 10.0,
+            "seconds": (start.elapsed().as_secs_f64() * 10.0).round() / 10.0,
+        })
+    );
+    Ok(())
+}
+
+async fn setup(client: &reqwest::Client, args: &Args) -> anyhow::Result<(String, Vec<String>)> {
+    let email = format!("load-{}@example.com", std::process::id());
+    let password = "load-test-password-42";
+    client
+        .post(format!("{}/api/auth/signup", args.base))
+        .json(&json!({"email": email, "username": format!("load{}", std::process::id()), "password": password, "password2": password}))
+        .send()
+        .await?
+        .error_for_status()?;
+    let login: Value = client
+        .post(format!("{}/api/auth/login", args.base))
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let token = login["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let mut rooms = Vec::new();
+    for _ in 0..args.rooms.max(1) {
+        let room: Value = client
+            .post(format!("{}/api/rooms", args.base))
+            .bearer_auth(&token)
+            .json(&json!({"assistant": "general"}))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        rooms.push(room["id"].as_str().unwrap_or_default().to_owned());
+    }
+    Ok((token, rooms))
+}
+
+/// Sends one streamed request; time to first token is measured to the first `delta`
+/// event (confab) or the first content chunk (upstream).
+async fn one_stream(request: reqwest::RequestBuilder, raw_upstream: bool) -> Outcome {
+    let started = Instant::now();
+    let mut outcome = Outcome {
+        ttft: None,
+        done: false,
+    };
+    let Ok(response) = request.send().await else {
+        return outcome;
+    };
+    if !response.status().is_success() {
+        return outcome;
+    }
+    let mut body = response.bytes_stream();
+    let mut buf = String::new();
+    while let Some(Ok(chunk)) = body.next().await {
+        buf.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buf.find("\n\n") {
+            let block: String = buf.drain(..end + 2).collect();
+            let is_token = if raw_upstream {
+                block.contains("\"content\"")
+            } else {
+                block.contains("event: delta")
+            };
+            if is_token && outcome.ttft.is_none() {
+                outcome.ttft = Some(started.elapsed());
+            }
+            if (raw_upstream && block.contains("[DONE]")) || block.contains("event: done") {
+                outcome.done = true;
+            }
+        }
+    }
+    outcome
+}
