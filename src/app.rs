@@ -53,7 +53,8 @@ pub struct AppState {
     modifiers(&BearerAuth),
     components(schemas(ErrorBody)),
     tags((name = "auth", description = "Sign-up, login, sessions"), (name = "me", description = "Your account and quota"),
-        (name = "chat", description = "Assistants, rooms, messages, search, export"), (name = "ops", description = "Health"))
+        (name = "chat", description = "Assistants, rooms, messages, search, export"), (name = "interview", description = "Mock technical interview: sessions, grading, cheat sheet, favourites"),
+        (name = "ops", description = "Health"))
 )]
 struct ApiDoc;
 
@@ -81,6 +82,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(crate::me::router())
         .merge(crate::quota::router())
         .merge(crate::chat::router())
+        .merge(crate::apps::interview::router())
         .routes(routes!(healthz))
         .routes(routes!(readyz))
 }
@@ -294,6 +296,12 @@ impl Application {
 
 /// Builds the state: JWT secret from config, or generated once and kept in the database.
 pub async fn build_state(config: Config, db: Db) -> Result<AppState> {
+    crate::apps::interview::bank::validate().map_err(|errors| {
+        Error::internal(format!(
+            "the shipped interview bank is invalid: {}",
+            errors.join("; ")
+        ))
+    })?;
     let secret = match &config.jwt_secret {
         Some(secret) => secret.expose().to_owned(),
         None => {

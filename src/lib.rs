@@ -3,6 +3,8 @@
 
 /// Application state, router and server lifecycle.
 pub mod app;
+/// The themed apps (the mock interview so far).
+pub mod apps;
 /// Accounts, sessions and access tokens.
 pub mod auth;
 /// Assistants, rooms, messages (with streaming), search and export.

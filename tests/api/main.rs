@@ -5,4 +5,5 @@ mod cli;
 mod fake_upstream;
 mod helpers;
 mod http;
+mod interview;
 mod me;

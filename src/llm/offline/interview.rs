@@ -1,51 +1,17 @@
-//! Retrieval over the shipped interview question bank.
+//! Retrieval over the shipped interview question bank (`apps::interview::bank`).
 //!
 //! Text is normalised (lower-cased, punctuation removed) into English word tokens
-//! (stop-words dropped) and Korean character bigrams; an entry's score is the overlap of
-//! the query's tokens with its question, keywords and key points (question and keywords
-//! weigh double), divided by the query's token count. Entries under 0.15 do not match.
+//! (stop-words dropped, plurals made singular) and Korean character bigrams; an entry's
+//! score is the overlap of the query's tokens with its question (weight 3), keywords (2) and
+//! key points (1), divided by 3 × the query's token count. Entries under 0.15 do not match.
 
 use std::collections::HashSet;
-use std::sync::OnceLock;
 
-use serde::Deserialize;
+use crate::apps::interview::Language;
+use crate::apps::interview::bank::{Entry, bank};
 
-/// Text in both languages.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Bilingual {
-    pub ko: String,
-    pub en: String,
-}
-
-impl Bilingual {
-    pub fn get(&self, ko: bool) -> &str {
-        if ko { &self.ko } else { &self.en }
-    }
-}
-
-/// One bank entry.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Entry {
-    pub id: String,
-    pub field: String,
-    pub levels: Vec<String>,
-    pub difficulty: String,
-    pub question: Bilingual,
-    pub intent: Bilingual,
-    pub model_answer: Bilingual,
-    pub key_points: Vec<Bilingual>,
-    #[serde(default)]
-    pub keywords: Vec<String>,
-    #[serde(default)]
-    pub follow_up: Option<Bilingual>,
-}
-
-static BANK_JSON: &str = include_str!("../../../data/interview/starter-bank.json");
-
-/// The bank (empty if the shipped file could not be read, which a test rules out).
-pub fn bank() -> &'static [Entry] {
-    static BANK: OnceLock<Vec<Entry>> = OnceLock::new();
-    BANK.get_or_init(|| serde_json::from_str(BANK_JSON).unwrap_or_default())
+fn lang(ko: bool) -> Language {
+    if ko { Language::Ko } else { Language::En }
 }
 
 const STOP: &[&str] = &[
@@ -92,7 +58,7 @@ pub fn tokens(text: &str) -> HashSet<String> {
     for word in cleaned.split_whitespace() {
         if word.chars().all(|c| c.is_ascii_alphanumeric()) {
             if word.len() > 1 && !STOP.contains(&word) {
-                out.insert(word.trim_end_matches('s').to_owned());
+                out.insert(singular(word).to_owned());
             }
         } else {
             let chars: Vec<char> = word.chars().collect();
@@ -104,13 +70,35 @@ pub fn tokens(text: &str) -> HashSet<String> {
     out
 }
 
+/// A crude English stem: plural endings and a final "e" go, so "indexes" meets "index",
+/// "caches" meets "cache" (both "cach") and "matches" meets "match".
+fn singular(word: &str) -> &str {
+    let mut stem = word;
+    for suffix in ["xes", "ches", "shes", "sses"] {
+        if stem.len() > suffix.len() + 1 && stem.ends_with(suffix) {
+            stem = &stem[..stem.len() - 2];
+            break;
+        }
+    }
+    if stem.len() == word.len() && stem.len() > 3 && stem.ends_with('s') && !stem.ends_with("ss") {
+        stem = &stem[..stem.len() - 1];
+    }
+    if stem.len() > 3 && stem.ends_with('e') {
+        stem = &stem[..stem.len() - 1];
+    }
+    stem
+}
+
+/// Weighted overlap: a query token in the question counts 3, in the keywords 2, in the key
+/// points 1; divided by the best possible (3 per query token).
 fn score(query: &HashSet<String>, entry: &Entry) -> f64 {
     if query.is_empty() {
         return 0.0;
     }
-    let mut strong = tokens(&format!("{} {}", entry.question.ko, entry.question.en));
+    let question = tokens(&format!("{} {}", entry.question.ko, entry.question.en));
+    let mut keywords = HashSet::new();
     for k in &entry.keywords {
-        strong.extend(tokens(k));
+        keywords.extend(tokens(k));
     }
     let mut weak = HashSet::new();
     for k in &entry.key_points {
@@ -119,7 +107,9 @@ fn score(query: &HashSet<String>, entry: &Entry) -> f64 {
     let hits: f64 = query
         .iter()
         .map(|t| {
-            if strong.contains(t) {
+            if question.contains(t) {
+                3.0
+            } else if keywords.contains(t) {
                 2.0
             } else if weak.contains(t) {
                 1.0
@@ -128,7 +118,7 @@ fn score(query: &HashSet<String>, entry: &Entry) -> f64 {
             }
         })
         .sum();
-    hits / (2.0 * query.len() as f64)
+    hits / (3.0 * query.len() as f64)
 }
 
 /// The best entries for a query, best first.
@@ -152,7 +142,11 @@ pub fn best_match(text: &str) -> Option<&'static Entry> {
 pub fn render_entries(entries: &[&Entry], ko: bool) -> String {
     let mut out = String::new();
     for e in entries {
-        let points: Vec<&str> = e.key_points.iter().map(|k| k.get(ko)).collect();
+        let points: Vec<&str> = e
+            .key_points
+            .iter()
+            .map(|k| if ko { k.ko.as_str() } else { k.en.as_str() })
+            .collect();
         if ko {
             out.push_str(&format!(
                 "**{}** (`{}`, 난이도 {})\n\n{}\n\n*핵심*: {}\n\n*질문 의도*: {}\n\n",
@@ -186,7 +180,7 @@ pub fn answer(text: &str, ko: bool) -> String {
             .iter()
             .step_by(3)
             .take(4)
-            .map(|e| e.question.get(ko))
+            .map(|e| e.question.get(lang(ko)))
             .collect();
         let list = examples
             .iter()
@@ -216,30 +210,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_starter_bank_is_complete_and_unique() {
-        let bank = bank();
-        assert!(bank.len() >= 14);
-        let ids: HashSet<&str> = bank.iter().map(|e| e.id.as_str()).collect();
-        assert_eq!(ids.len(), bank.len());
-        for e in bank {
-            for t in [&e.question, &e.intent, &e.model_answer] {
-                assert!(
-                    !t.ko.trim().is_empty() && !t.en.trim().is_empty(),
-                    "{}",
-                    e.id
-                );
-            }
-            assert!((3..=6).contains(&e.key_points.len()), "{}", e.id);
-            assert!(
-                ["상", "중", "하"].contains(&e.difficulty.as_str()),
-                "{}",
-                e.id
-            );
-            assert!(!e.levels.is_empty() && !e.field.is_empty());
-        }
-    }
-
-    #[test]
     fn retrieval_finds_the_right_entry_in_both_languages() {
         assert_eq!(
             best_match("프로세스와 스레드의 차이").map(|e| e.id.as_str()),
@@ -252,8 +222,23 @@ mod tests {
         );
         assert_eq!(
             best_match("how do database indexes work?").map(|e| e.id.as_str()),
-            Some("be-002")
+            Some("be-003")
+        );
+        assert_eq!(
+            best_match("임베딩과 벡터 검색").map(|e| e.id.as_str()),
+            Some("ai-012")
         );
         assert!(best_match("banana bread recipe").is_none());
+    }
+
+    #[test]
+    fn plurals_meet_their_singulars() {
+        assert_eq!(singular("indexes"), "index");
+        assert_eq!(singular("index"), "index");
+        assert_eq!(singular("caches"), singular("cache"));
+        assert_eq!(singular("matches"), singular("match"));
+        assert_eq!(singular("threads"), "thread");
+        assert_eq!(singular("process"), "process");
+        assert_eq!(singular("is"), "is");
     }
 }

@@ -1,0 +1,141 @@
+//! The cheat sheet: expected questions of a field with intent, difficulty and model
+//! answer. Shares the `interview` quota with sessions.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{CAREERS, FIELDS, Language, bank, llm, parse_field};
+use crate::app::AppState;
+use crate::auth::extract::AuthUser;
+use crate::error::{Error, ErrorBody, Result};
+use crate::extract::AppJson;
+use crate::quota::{self, Scope};
+
+/// Items unless asked otherwise, and the most allowed.
+const DEFAULT_COUNT: i64 = 2;
+const MAX_COUNT: i64 = 10;
+
+/// A cheat sheet request.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheatsheetInput {
+    /// A field id from the catalog.
+    pub field: String,
+    /// 1–10, default 2.
+    pub count: Option<i64>,
+    /// `ko` or `en`; default from `Accept-Language`, else Korean.
+    pub language: Option<String>,
+}
+
+/// One expected question.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheatsheetItem {
+    pub question: String,
+    pub intent: String,
+    /// `easy`, `medium` or `hard`.
+    pub difficulty: String,
+    pub model_answer: String,
+    pub key_points: Vec<String>,
+}
+
+/// A cheat sheet.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Cheatsheet {
+    pub field: String,
+    pub language: String,
+    /// `bank`, `llm` or `mixed`.
+    pub source: String,
+    pub items: Vec<CheatsheetItem>,
+}
+
+/// Expected questions for a field with model answers. Costs one `interview` quota slot.
+#[utoipa::path(post, path = "/api/interview/cheatsheet", tag = "interview", security(("bearer" = [])),
+    request_body = CheatsheetInput,
+    responses((status = 200, body = Cheatsheet), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn cheatsheet(
+    State(state): State<AppState>,
+    user: AuthUser,
+    headers: HeaderMap,
+    AppJson(input): AppJson<CheatsheetInput>,
+) -> Result<Response> {
+    let field = parse_field(&input.field);
+    let count = match input.count {
+        None => Ok(DEFAULT_COUNT as usize),
+        Some(n) if (1..=MAX_COUNT).contains(&n) => Ok(n as usize),
+        Some(_) => Err(Error::field(
+            "count",
+            format!("must be a whole number from 1 to {MAX_COUNT}"),
+        )),
+    };
+    let lang = Language::choose(input.language.as_deref(), &headers);
+    let (field, count, lang) = match (field, count, lang) {
+        (Ok(f), Ok(c), Ok(l)) => (f, c, l),
+        (f, c, l) => {
+            let mut fields = crate::error::FieldErrors::new();
+            for err in [f.err(), c.err(), l.err()].into_iter().flatten() {
+                if let Error::Validation { fields: more } = err {
+                    fields.extend(more);
+                }
+            }
+            return Err(Error::Validation { fields });
+        }
+    };
+
+    let reservation = quota::reserve(&state, user.id, Scope::Interview).await?;
+    let mut items = Vec::with_capacity(count);
+    if llm::online(&state) {
+        let field_label = FIELDS
+            .iter()
+            .find(|f| f.id == field)
+            .map_or(field, |f| match lang {
+                Language::Ko => f.label.ko,
+                Language::En => f.label.en,
+            });
+        let any_level = CAREERS
+            .iter()
+            .map(|c| match lang {
+                Language::Ko => c.label.ko,
+                Language::En => c.label.en,
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        for g in llm::generate_questions(&state, lang, field_label, &any_level, count, &[]).await {
+            items.push(CheatsheetItem {
+                question: g.question,
+                intent: g.intent,
+                difficulty: g.difficulty.as_str().to_owned(),
+                model_answer: g.model_answer,
+                key_points: g.key_points.into_iter().map(|k| k.text).collect(),
+            });
+        }
+    }
+    let from_model = items.len();
+    if items.len() < count {
+        for e in bank::sample(field, count - items.len(), &mut rand::rng()) {
+            items.push(CheatsheetItem {
+                question: e.question.get(lang).to_owned(),
+                intent: e.intent.get(lang).to_owned(),
+                difficulty: e.difficulty().as_str().to_owned(),
+                model_answer: e.model_answer.get(lang).to_owned(),
+                key_points: e.key_points_in(lang).into_iter().map(|k| k.text).collect(),
+            });
+        }
+    }
+    let source = match from_model {
+        0 => "bank",
+        n if n == items.len() => "llm",
+        _ => "mixed",
+    };
+    let sheet = Cheatsheet {
+        field: field.to_owned(),
+        language: lang.as_str().to_owned(),
+        source: source.to_owned(),
+        items,
+    };
+    Ok((reservation.headers(), Json(sheet)).into_response())
+}

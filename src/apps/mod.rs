@@ -1,0 +1,3 @@
+//! The themed apps built on the core platform.
+
+pub mod interview;
