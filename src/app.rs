@@ -103,7 +103,8 @@ pub fn build_router(state: AppState) -> Router {
         .merge(api)
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .route("/metrics", get(metrics))
-        .fallback(not_found)
+        .route("/v/{version}/{*path}", get(crate::web::versioned_asset))
+        .fallback(crate::web::fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(axum::middleware::from_fn(crate::telemetry::track_metrics))
@@ -173,13 +174,14 @@ fn cors_layer(config: &Config) -> Option<CorsLayer> {
                 header::CONTENT_TYPE,
                 HeaderName::from_static("x-confab-client"),
             ])
-            .expose_headers([header::RETRY_AFTER])
+            .expose_headers([
+                header::RETRY_AFTER,
+                HeaderName::from_static("ratelimit-limit"),
+                HeaderName::from_static("ratelimit-remaining"),
+                HeaderName::from_static("ratelimit-reset"),
+            ])
             .max_age(Duration::from_secs(600)),
     )
-}
-
-async fn not_found() -> Error {
-    Error::NotFound
 }
 
 async fn method_not_allowed() -> Error {

@@ -27,3 +27,5 @@ pub mod me;
 pub mod quota;
 /// Logs and metrics.
 pub mod telemetry;
+/// The embedded browser UI and its SPA fallback.
+pub mod web;

@@ -1,0 +1,121 @@
+// Boots the UI: restores the session from the refresh cookie, draws the header, and
+// starts the router.
+
+import * as api from './api.js';
+import * as quota from './quota.js';
+import * as router from './router.js';
+import { h, mount } from './dom.js';
+import { flash } from './ui.js';
+import { t, language, setLanguage, events as i18nEvents } from './i18n.js';
+
+const page = (name, load, options = {}) => router.route(options.path, load, { name, ...options });
+
+page('home', () => import('./pages/home.js'), { path: '/' });
+page('login', () => import('./pages/auth.js').then((m) => ({ render: m.renderLogin })), { path: '/login', guestOnly: true });
+page('signup', () => import('./pages/auth.js').then((m) => ({ render: m.renderSignup })), { path: '/signup', guestOnly: true });
+page('profile', () => import('./pages/profile.js'), { path: '/profile', private: true });
+page('settings', () => import('./pages/settings.js'), { path: '/settings' });
+page('chat', () => import('./pages/chat.js'), { path: '/chat', private: true });
+page('room', () => import('./pages/chat.js'), { path: '/chat/:id', private: true });
+page('interview', () => import('./pages/interview.js'), { path: '/interview', private: true });
+page('interview-session', () => import('./pages/interview.js').then((m) => ({ render: m.renderSession })), { path: '/interview/sessions/:id', private: true });
+page('cheatsheet', () => import('./pages/cheatsheet.js'), { path: '/interview/cheatsheet', private: true });
+page('favorites', () => import('./pages/favorites.js'), { path: '/interview/favorites', private: true });
+page('404', () => import('./pages/notfound.js'), { path: '/404' });
+
+router.setGuard((route, path) => {
+  if (route.private && !api.user()) return `/login?next=${encodeURIComponent(path)}`;
+  if (route.guestOnly && api.user()) return '/chat';
+  return null;
+});
+
+const NAV = [
+  { href: '/chat', key: 'nav.chat', private: true },
+  { href: '/interview', key: 'nav.interview', private: true },
+  { href: '/interview/cheatsheet', key: 'nav.cheatsheet', private: true },
+  { href: '/interview/favorites', key: 'nav.favorites', private: true },
+];
+
+function renderNav() {
+  const nav = document.getElementById('nav');
+  const user = api.user();
+  const links = NAV.filter((item) => !item.private || user).map((item) => h('a', { href: item.href, 'data-link': true, text: t(item.key) }));
+  if (user) {
+    links.push(h('a', { href: '/profile', 'data-link': true, class: 'nav-user', text: user.username }));
+    links.push(h('button', { type: 'button', class: 'link-button', id: 'logout', text: t('nav.logout'), on: { click: logout } }));
+  } else {
+    links.push(h('a', { href: '/login', 'data-link': true, text: t('nav.login') }));
+    links.push(h('a', { href: '/signup', 'data-link': true, class: 'button button-small', text: t('nav.signup') }));
+  }
+  mount(nav, links);
+  markCurrent();
+  document.getElementById('lang-toggle').textContent = language() === 'ko' ? 'English' : '한국어';
+  document.getElementById('lang-toggle').setAttribute('aria-label', t('nav.language'));
+  document.getElementById('nav-toggle-label').textContent = t('nav.menu');
+  document.getElementById('footer-text').textContent = t('footer.text');
+  document.getElementById('footer-settings').textContent = t('nav.settings');
+  document.querySelector('.skip-link').textContent = t('nav.skip');
+}
+
+function markCurrent() {
+  const path = window.location.pathname;
+  for (const a of document.querySelectorAll('#nav a')) {
+    const href = a.getAttribute('href');
+    const active = href === path || (href !== '/' && path.startsWith(href + '/') && !NAV.some((n) => n.href !== href && n.href.startsWith(href) && path.startsWith(n.href)));
+    if (active) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+}
+
+async function logout() {
+  try {
+    await api.logout();
+  } catch {
+    /* the local session is gone either way */
+  }
+  flash(t('auth.loggedOut'));
+  router.navigate('/login');
+}
+
+function setupChrome() {
+  const toggle = document.getElementById('nav-toggle');
+  const nav = document.getElementById('nav');
+  toggle.addEventListener('click', () => {
+    const open = toggle.getAttribute('aria-expanded') !== 'true';
+    toggle.setAttribute('aria-expanded', String(open));
+    nav.classList.toggle('is-open', open);
+  });
+  document.addEventListener('confab:routed', () => {
+    toggle.setAttribute('aria-expanded', 'false');
+    nav.classList.remove('is-open');
+    markCurrent();
+  });
+  document.getElementById('lang-toggle').addEventListener('click', () => {
+    setLanguage(language() === 'ko' ? 'en' : 'ko');
+  });
+  i18nEvents.addEventListener('change', () => {
+    renderNav();
+    quota.renderBadge();
+    router.refresh();
+  });
+  api.events.addEventListener('auth', renderNav);
+  api.events.addEventListener('session-ended', (event) => {
+    const reason = event.detail && event.detail.reason;
+    flash(reason === 'refresh_token_reused' ? t('auth.sessionReused') : t('auth.sessionEnded'), 'warn');
+    const here = window.location.pathname + window.location.search;
+    if (!here.startsWith('/login')) router.navigate(`/login?next=${encodeURIComponent(here)}`, { replace: true });
+  });
+}
+
+async function boot() {
+  setupChrome();
+  renderNav();
+  try {
+    await api.refresh();
+  } catch {
+    flash(t('error.network'), 'warn');
+  }
+  await router.start();
+}
+
+boot();

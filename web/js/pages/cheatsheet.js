@@ -1,0 +1,62 @@
+// The cheat sheet: expected questions for a field with intent, difficulty and model answer,
+// each of which can be starred. It shares the `interview` daily quota with sessions.
+
+import * as api from '../api.js';
+import * as quota from '../quota.js';
+import { h, mount, field, errorBox, setError, busy, clearFieldErrors } from '../dom.js';
+import { t, pick, language } from '../i18n.js';
+import { pageHeader, showError } from '../ui.js';
+import { loadStars, starButton } from '../stars.js';
+import { catalog, difficultyBadge } from './interview.js';
+
+function itemCard(item, fieldId, n) {
+  return h('article', { class: 'card cheat-item' },
+    h('div', { class: 'question-meta' }, h('span', { class: 'progress-label', text: `Q${n}` }), difficultyBadge(item.difficulty)),
+    h('h3', { class: 'question-text', text: item.question }),
+    h('p', { class: 'intent' }, h('strong', { text: `${t('interview.intent')}: ` }), item.intent),
+    h('details', { open: true },
+      h('summary', { text: t('interview.modelAnswer') }),
+      h('p', { class: 'model-answer', text: item.model_answer }),
+      item.key_points && item.key_points.length ? h('ul', { class: 'key-points' }, item.key_points.map((k) => h('li', { text: k }))) : null),
+    starButton(item, fieldId, 'cheatsheet'));
+}
+
+export async function render(main) {
+  quota.setScope('interview');
+  main.append(pageHeader(t('cheatsheet.title')), h('p', { class: 'lead', text: t('cheatsheet.lead') }));
+  const box = errorBox();
+  let cat;
+  try {
+    [cat] = await Promise.all([catalog(), loadStars()]);
+  } catch (error) {
+    main.append(box);
+    showError(error, { box });
+    return;
+  }
+  const fieldSel = field({ id: 'field', label: t('interview.field'), options: cat.fields.map((f) => ({ value: f.id, label: pick(f.label) })) });
+  const counts = [];
+  for (let n = 1; n <= 10; n += 1) counts.push({ value: String(n), label: t('interview.nQuestions', { n }) });
+  const countSel = field({ id: 'count', label: t('interview.count'), value: '2', options: counts });
+  const submit = h('button', { type: 'submit', class: 'button', text: t('cheatsheet.generate') });
+  const results = h('div', { class: 'stack', 'aria-live': 'polite' });
+  const form = h('form', { class: 'card form', novalidate: true },
+    box, h('div', { class: 'row-3' }, fieldSel.wrap, countSel.wrap), h('p', { class: 'muted', text: t('cheatsheet.costs') }), submit);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearFieldErrors(form);
+    setError(box, '');
+    await busy(submit, async () => {
+      try {
+        const sheet = await api.post('/api/interview/cheatsheet', { field: fieldSel.input.value, count: Number(countSel.input.value), language: language() });
+        mount(results, h('h2', { text: t('cheatsheet.for', { field: pick((cat.fields.find((f) => f.id === sheet.field) || {}).label) || sheet.field }) }),
+          sheet.items.map((item, i) => itemCard(item, sheet.field, i + 1)));
+        const first = results.querySelector('h2');
+        first.setAttribute('tabindex', '-1');
+        first.focus();
+      } catch (error) {
+        showError(error, { form, box });
+      }
+    });
+  });
+  main.append(form, results);
+}

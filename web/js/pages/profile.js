@@ -1,0 +1,138 @@
+// Your account: profile, today's quota, password, deletion.
+
+import * as api from '../api.js';
+import * as quota from '../quota.js';
+import { h, field, errorBox, setError, busy, clearFieldErrors } from '../dom.js';
+import { t, formatDateTime, formatTime } from '../i18n.js';
+import { navigate } from '../router.js';
+import { pageHeader, showError, flash, confirmDialog, spinner } from '../ui.js';
+
+function profileForm(me) {
+  const email = field({ id: 'email', label: t('auth.email'), type: 'email', autocomplete: 'email', value: me.email, required: true });
+  const username = field({ id: 'username', label: t('auth.username'), autocomplete: 'username', value: me.username, required: true });
+  const box = errorBox();
+  const save = h('button', { type: 'submit', class: 'button', text: t('common.save') });
+  const form = h('form', { class: 'card form', novalidate: true, 'aria-labelledby': 'profile-h' },
+    h('h2', { id: 'profile-h', text: t('profile.details') }), box, email.wrap, username.wrap,
+    h('p', { class: 'muted', text: t('profile.meta', { role: t(`role.${me.role}`), since: formatDateTime(me.created_at) }) }),
+    save);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearFieldErrors(form);
+    setError(box, '');
+    const body = {};
+    if (email.input.value.trim() !== me.email) body.email = email.input.value.trim();
+    if (username.input.value.trim() !== me.username) body.username = username.input.value.trim();
+    if (!Object.keys(body).length) {
+      flash(t('profile.nothingChanged'));
+      return;
+    }
+    await busy(save, async () => {
+      try {
+        const updated = await api.patch('/api/me', body);
+        Object.assign(me, updated);
+        api.updateUser({ email: updated.email, username: updated.username });
+        flash(t('profile.saved'));
+      } catch (error) {
+        showError(error, { form, box });
+      }
+    });
+  });
+  return form;
+}
+
+function quotaCard(view) {
+  const rows = (view && view.scopes) || [];
+  return h('section', { class: 'card', 'aria-labelledby': 'quota-h' },
+    h('h2', { id: 'quota-h', text: t('profile.quota') }),
+    h('table', { class: 'table' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: t('profile.scope') }), h('th', { scope: 'col', text: t('profile.remaining') }), h('th', { scope: 'col', text: t('profile.resets') }))),
+      h('tbody', {}, rows.map((s) => h('tr', {},
+        h('th', { scope: 'row', text: t(`scope.${s.scope}`) }),
+        h('td', { text: quota.describe(s) }),
+        h('td', { text: formatTime(s.resets_at) }))))),
+    view ? h('p', { class: 'muted', text: t('profile.timezone', { tz: view.timezone }) }) : null);
+}
+
+function passwordForm(me) {
+  const current = me.has_password === false ? null : field({ id: 'current_password', label: t('profile.currentPassword'), type: 'password', autocomplete: 'current-password', required: true });
+  const next = field({ id: 'new_password', label: t('profile.newPassword'), type: 'password', autocomplete: 'new-password', required: true, hint: t('auth.passwordHint') });
+  const next2 = field({ id: 'new_password2', label: t('profile.newPassword2'), type: 'password', autocomplete: 'new-password', required: true });
+  const box = errorBox();
+  const save = h('button', { type: 'submit', class: 'button', text: t('profile.changePassword') });
+  const form = h('form', { class: 'card form', novalidate: true, 'aria-labelledby': 'password-h' },
+    h('h2', { id: 'password-h', text: t('profile.password') }), box, current && current.wrap, next.wrap, next2.wrap,
+    h('p', { class: 'muted', text: t('profile.passwordNote') }), save);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearFieldErrors(form);
+    setError(box, '');
+    await busy(save, async () => {
+      try {
+        await api.put('/api/me/password', {
+          current_password: current ? current.input.value : '',
+          new_password: next.input.value,
+          new_password2: next2.input.value,
+        });
+        for (const f of [current, next, next2]) if (f) f.input.value = '';
+        flash(t('profile.passwordChanged'));
+      } catch (error) {
+        showError(error, { form, box });
+      }
+    });
+  });
+  return form;
+}
+
+function deleteCard(me) {
+  const box = errorBox();
+  const button = h('button', { type: 'button', class: 'button button-danger', text: t('profile.delete') });
+  button.addEventListener('click', async () => {
+    setError(box, '');
+    const withPassword = me.has_password !== false;
+    const value = await confirmDialog({
+      title: t('profile.deleteTitle'),
+      body: t('profile.deleteBody'),
+      confirm: t('profile.deleteConfirm'),
+      danger: true,
+      input: withPassword
+        ? { label: t('auth.password'), type: 'password', autocomplete: 'current-password' }
+        : { label: t('profile.typeUsername', { name: me.username }) },
+    });
+    if (value === null || value === undefined) return;
+    await busy(button, async () => {
+      try {
+        await api.del('/api/me', withPassword ? { password: value } : { confirm: value });
+        api.forget();
+        flash(t('profile.deleted'));
+        navigate('/', { replace: true });
+      } catch (error) {
+        showError(error, { box });
+      }
+    });
+  });
+  return h('section', { class: 'card card-danger', 'aria-labelledby': 'delete-h' },
+    h('h2', { id: 'delete-h', text: t('profile.deleteTitle') }),
+    h('p', { text: t('profile.deleteBody') }), box, button);
+}
+
+export async function render(main) {
+  main.append(pageHeader(t('profile.title')));
+  const loading = spinner();
+  main.append(loading);
+  let me;
+  try {
+    me = await api.get('/api/me');
+  } catch (error) {
+    loading.remove();
+    const box = errorBox();
+    main.append(box);
+    showError(error, { box });
+    return;
+  }
+  const view = await quota.reload();
+  loading.remove();
+  main.append(h('div', { class: 'grid-2' },
+    h('div', { class: 'stack' }, profileForm(me), passwordForm(me)),
+    h('div', { class: 'stack' }, quotaCard(view), deleteCard(me))));
+}

@@ -1,0 +1,89 @@
+// Shared UI pieces: the flash line, turning API errors into words, page headers, empty
+// states and confirmation.
+
+import { h, showFieldErrors, setError } from './dom.js';
+import { t } from './i18n.js';
+import { exceededNotice } from './quota.js';
+
+let flashTimer = null;
+
+/** A short message under the header (role=status). */
+export function flash(message, kind = 'info') {
+  const box = document.getElementById('flash');
+  if (!box) return;
+  box.textContent = message;
+  box.dataset.kind = kind;
+  box.hidden = false;
+  clearTimeout(flashTimer);
+  flashTimer = setTimeout(() => {
+    box.hidden = true;
+  }, 8000);
+}
+
+/** Words for an ApiError: a known code in the UI language, else the server's message. */
+export function errorText(error) {
+  if (!error) return t('error.generic');
+  if (error.name === 'AbortError') return t('error.aborted');
+  if (error.status === 0) return t('error.network');
+  const key = `error.${error.code}`;
+  const translated = t(key);
+  if (translated !== key) return translated;
+  if (error.status >= 500) return t('error.server');
+  return error.message || t('error.generic');
+}
+
+/**
+ * Shows an error where it belongs: field errors next to their fields (when `form` has
+ * them), a 429 quota notice, or the text in `box`. Never clears what the user typed.
+ */
+export function showError(error, { form, box } = {}) {
+  if (form && error && error.fields && showFieldErrors(form, error.fields)) {
+    if (box) setError(box, t('error.checkFields'));
+    return;
+  }
+  if (box && error && error.code === 'quota_exceeded') {
+    box.hidden = false;
+    box.replaceChildren(exceededNotice(error));
+    return;
+  }
+  if (box) setError(box, errorText(error));
+  else flash(errorText(error), 'warn');
+}
+
+/** The page's title and heading. */
+export function pageHeader(title, ...extra) {
+  document.title = `${title} · confab`;
+  return h('div', { class: 'page-header' }, h('h1', { text: title }), ...extra);
+}
+
+export function emptyState(text, ...actions) {
+  return h('div', { class: 'empty' }, h('p', { text }), ...actions);
+}
+
+export function spinner(label) {
+  return h('div', { class: 'loading', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), h('span', { text: label || t('common.loading') }));
+}
+
+/** A confirmation dialog (native <dialog>); resolves true when confirmed. */
+export function confirmDialog({ title, body, confirm, danger = false, input }) {
+  return new Promise((resolve) => {
+    const inputEl = input ? h('input', { type: input.type || 'text', id: 'confirm-input', autocomplete: input.autocomplete || 'off' }) : null;
+    const dialog = h('dialog', { class: 'dialog', 'aria-labelledby': 'dialog-title' },
+      h('form', { method: 'dialog' },
+        h('h2', { id: 'dialog-title', text: title }),
+        body ? h('p', { text: body }) : null,
+        inputEl ? h('div', { class: 'field' }, h('label', { for: 'confirm-input', text: input.label }), inputEl) : null,
+        h('div', { class: 'actions' },
+          h('button', { value: 'cancel', class: 'button button-ghost', text: t('common.cancel') }),
+          h('button', { value: 'ok', class: danger ? 'button button-danger' : 'button', text: confirm || t('common.ok') }))));
+    document.body.append(dialog);
+    dialog.addEventListener('close', () => {
+      const ok = dialog.returnValue === 'ok';
+      const value = inputEl ? inputEl.value : undefined;
+      dialog.remove();
+      resolve(input ? (ok ? value : null) : ok);
+    });
+    dialog.showModal();
+    (inputEl || dialog.querySelector('button[value="cancel"]')).focus();
+  });
+}
