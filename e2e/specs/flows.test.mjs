@@ -261,6 +261,22 @@ test('the cheat sheet lists questions with model answers', async () => {
   await shot('cheatsheet');
 });
 
+test('a naming room asks for its language and shows its settings', async () => {
+  await page.click('#nav a[href="/chat"]');
+  await page.waitForURL(/\/chat$/);
+  await page.check('#assistant-naming');
+  await page.fill('#settings\\.convention', 'snake_case');
+  await page.click('.chat-main form button[type=submit]');
+  const error = page.locator('[id="settings.language-error"]');
+  await error.waitFor({ state: 'visible' });
+  assert.equal(await page.inputValue('#settings\\.convention'), 'snake_case', 'typed values are kept');
+  await page.fill('#settings\\.language', 'Python');
+  await page.click('.chat-main form button[type=submit]');
+  await page.waitForURL(/\/chat\/[0-9a-f-]+$/);
+  await page.locator('.room-settings', { hasText: 'Python' }).waitFor();
+  assert.match(await page.textContent('.room-settings'), /snake_case/);
+});
+
 test('when the chat quota runs out the UI explains when it resets and keeps the draft', async () => {
   await page.goto(roomUrl);
   await page.locator('.composer').waitFor();
@@ -311,6 +327,9 @@ test('the profile shows the quota and the UI switches to Korean', async () => {
   await page.waitForURL(/\/profile$/);
   await page.locator('.table tbody tr').first().waitFor();
   await shot('profile');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await shot('profile-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
   await page.click('#lang-toggle');
   await page.locator('#nav a[href="/chat"]', { hasText: '채팅' }).waitFor();
   await page.locator('h1', { hasText: '내 계정' }).waitFor();

@@ -43,16 +43,30 @@ export function apiBase() {
   return (stored || (meta && meta.content) || '').replace(/\/+$/, '');
 }
 
-/** Changes the API base (empty: same origin). Validates it as an http(s) URL. */
-export function setApiBase(value) {
+/** An API base as stored: '' (same origin) or an http(s) origin and path. Throws on others. */
+export function normalizeApiBase(value) {
   const trimmed = String(value || '').trim();
-  if (trimmed) {
-    const url = new URL(trimmed);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('http or https only');
-    localStorage.setItem(API_BASE_KEY, url.origin + url.pathname.replace(/\/+$/, ''));
-  } else {
-    localStorage.removeItem(API_BASE_KEY);
+  if (!trimmed) return '';
+  const url = new URL(trimmed);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('http or https only');
+  return url.origin + url.pathname.replace(/\/+$/, '');
+}
+
+/** Whether a confab server answers `/healthz` at `base`. */
+export async function reachable(base) {
+  try {
+    const res = await fetch(`${base}/healthz`, { credentials: 'omit', signal: timeoutSignal(10_000) });
+    return res.ok;
+  } catch {
+    return false;
   }
+}
+
+/** Changes the API base (empty: same origin). */
+export function setApiBase(value) {
+  const normalized = normalizeApiBase(value);
+  if (normalized) localStorage.setItem(API_BASE_KEY, normalized);
+  else localStorage.removeItem(API_BASE_KEY);
 }
 
 export function user() {
@@ -67,8 +81,11 @@ function setSession(tokens) {
 }
 
 function setUser(next) {
+  const before = currentUser;
   currentUser = next || null;
-  events.dispatchEvent(new CustomEvent('auth', { detail: currentUser }));
+  const same = before && currentUser && ['id', 'email', 'username', 'role'].every((k) => before[k] === currentUser[k]);
+  // A silent refresh returns the same user: nothing to redraw.
+  if (!same) events.dispatchEvent(new CustomEvent('auth', { detail: currentUser }));
 }
 
 function clearSession() {
@@ -132,9 +149,42 @@ async function rawFetch(method, path, { body, headers = {}, signal, auth = true 
   }
 }
 
+const LOCK_KEY = 'confab.refreshLock';
+const TAB_ID = Math.random().toString(36).slice(2);
+
+/**
+ * Runs `task` while holding the cross-tab refresh lock: the Web Locks API where the browser
+ * has it (secure contexts), else a lease in localStorage (plain-HTTP installs, old browsers)
+ * that expires after 20 s so a closed tab cannot hold it forever.
+ */
 async function withLock(task) {
   if (navigator.locks && navigator.locks.request) return navigator.locks.request('confab-refresh', task);
-  return task();
+  let storage = null;
+  try {
+    storage = window.localStorage;
+  } catch {
+    return task();
+  }
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const [holder, until] = String(storage.getItem(LOCK_KEY) || '').split(':');
+    if (!holder || Number(until) < Date.now() || holder === TAB_ID || Date.now() > deadline) {
+      storage.setItem(LOCK_KEY, `${TAB_ID}:${Date.now() + 20_000}`);
+      // Two tabs may write at once; the later write wins and the other waits a round.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      if (String(storage.getItem(LOCK_KEY) || '').startsWith(`${TAB_ID}:`)) break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 100));
+  }
+  try {
+    return await task();
+  } finally {
+    if (String(storage.getItem(LOCK_KEY) || '').startsWith(`${TAB_ID}:`)) storage.removeItem(LOCK_KEY);
+  }
+}
+
+function timeoutSignal(ms) {
+  return typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(ms) : undefined;
 }
 
 /**
@@ -144,12 +194,21 @@ async function withLock(task) {
 export function refresh() {
   if (!refreshing) {
     refreshing = withLock(async () => {
-      const res = await rawFetch('POST', '/api/auth/refresh', { body: {}, auth: false });
+      let res;
+      try {
+        res = await rawFetch('POST', '/api/auth/refresh', { body: {}, auth: false, signal: timeoutSignal(15_000) });
+      } catch (e) {
+        throw e instanceof ApiError ? e : new ApiError(0, null, null);
+      }
       if (res.ok) {
         setSession(await res.json());
         return currentUser;
       }
       const body = await readBody(res);
+      if (res.status !== 401 && res.status !== 400) {
+        // A server hiccup (5xx, 429) is not the end of the session: keep it and report.
+        throw new ApiError(res.status, body, res.headers);
+      }
       const hadSession = Boolean(currentUser);
       clearSession();
       if (hadSession) {
@@ -164,6 +223,12 @@ export function refresh() {
   return refreshing;
 }
 
+/** Refreshes only if the token a request was sent with is still the current one. */
+async function refreshAfter401(sentWith) {
+  if (accessToken && accessToken !== sentWith) return currentUser;
+  return refresh().catch(() => null);
+}
+
 /**
  * Calls the API. Resolves to the parsed body (JSON, text, or null for 204); rejects with
  * ApiError. A 401 on an authenticated call triggers one silent refresh and a retry.
@@ -171,9 +236,10 @@ export function refresh() {
 export async function request(method, path, opts = {}) {
   const auth = opts.auth !== false;
   if (auth && accessToken && Date.now() > accessExpiresAt - 5000) await refresh().catch(() => {});
+  const sentWith = accessToken;
   let res = await rawFetch(method, path, { ...opts, auth });
   if (res.status === 401 && auth && currentUser) {
-    const again = await refresh().catch(() => null);
+    const again = await refreshAfter401(sentWith);
     if (again) res = await rawFetch(method, path, { ...opts, auth });
   }
   reportQuota(res);
@@ -190,8 +256,9 @@ export const del = (path, body, opts) => request('DELETE', path, { ...opts, body
 
 /** Fetches a file (export) as a Blob with the access token. */
 export async function blob(path) {
+  const sentWith = accessToken;
   let res = await rawFetch('GET', path, { headers: { Accept: '*/*' } });
-  if (res.status === 401 && currentUser && (await refresh().catch(() => null))) {
+  if (res.status === 401 && currentUser && (await refreshAfter401(sentWith))) {
     res = await rawFetch('GET', path, { headers: { Accept: '*/*' } });
   }
   if (!res.ok) throw new ApiError(res.status, await readBody(res), res.headers);
@@ -204,17 +271,38 @@ export async function login(email, password) {
   return currentUser;
 }
 
-export async function logout() {
+/** Drafts typed in this tab (chat messages, interview answers). */
+function clearDrafts() {
   try {
-    if (accessToken) await request('POST', '/api/auth/logout');
-  } finally {
-    clearSession();
+    for (const key of Object.keys(sessionStorage)) {
+      if (key.startsWith('confab.draft.') || key.startsWith('confab.answer.') || key === 'confab.cheatsheet') sessionStorage.removeItem(key);
+    }
+  } catch {
+    /* nothing stored */
   }
 }
 
-/** Forgets the session locally (after account deletion or a password change elsewhere). */
+/**
+ * Ends the session on the server, then here. Rejects (and keeps the session) when the
+ * server could not be told, so a shared computer is never left signed in by mistake.
+ */
+export async function logout() {
+  if (!accessToken) await refresh();
+  if (accessToken) {
+    try {
+      await request('POST', '/api/auth/logout');
+    } catch (error) {
+      if (error.status !== 401) throw error;
+    }
+  }
+  clearSession();
+  clearDrafts();
+}
+
+/** Forgets the session locally (after the account was deleted). */
 export function forget() {
   clearSession();
+  clearDrafts();
 }
 
 /** Updates the cached user after a profile change. */
@@ -230,8 +318,9 @@ export function updateUser(next) {
 export async function stream(path, body, { signal, onEvent }) {
   if (accessToken && Date.now() > accessExpiresAt - 5000) await refresh().catch(() => {});
   const opts = { body, signal, headers: { Accept: 'text/event-stream' } };
+  const sentWith = accessToken;
   let res = await rawFetch('POST', path, opts);
-  if (res.status === 401 && currentUser && (await refresh().catch(() => null))) {
+  if (res.status === 401 && currentUser && (await refreshAfter401(sentWith))) {
     res = await rawFetch('POST', path, opts);
   }
   reportQuota(res);
@@ -244,32 +333,45 @@ export async function stream(path, body, { signal, onEvent }) {
   }
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += value.replace(/\r\n?/g, '\n');
-    let cut;
-    while ((cut = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, cut);
-      buffer = buffer.slice(cut + 2);
-      let name = 'message';
-      const lines = [];
-      for (const line of block.split('\n')) {
-        if (line.startsWith(':')) continue;
-        const colon = line.indexOf(':');
-        const key = colon < 0 ? line : line.slice(0, colon);
-        const val = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-        if (key === 'event') name = val;
-        else if (key === 'data') lines.push(val);
-      }
-      if (!lines.length) continue;
-      let data;
-      try {
-        data = JSON.parse(lines.join('\n'));
-      } catch {
-        data = lines.join('\n');
-      }
-      onEvent(name, data);
+  const dispatch = (block) => {
+    let name = 'message';
+    const lines = [];
+    for (const line of block.split('\n')) {
+      if (line.startsWith(':')) continue;
+      const colon = line.indexOf(':');
+      const key = colon < 0 ? line : line.slice(0, colon);
+      const val = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+      if (key === 'event') name = val;
+      else if (key === 'data') lines.push(val);
     }
+    if (!lines.length) return;
+    let data;
+    try {
+      data = JSON.parse(lines.join('\n'));
+    } catch {
+      data = lines.join('\n');
+    }
+    onEvent(name, data);
+  };
+  for (;;) {
+    let chunk;
+    try {
+      chunk = await reader.read();
+    } catch (e) {
+      if (e && e.name === 'AbortError') throw e;
+      throw new ApiError(0, null, null);
+    }
+    if (chunk.done) break;
+    buffer += chunk.value;
+    // A "\r" at the end may be the first half of "\r\n": keep it for the next chunk.
+    const held = buffer.endsWith('\r') ? '\r' : '';
+    let text = (held ? buffer.slice(0, -1) : buffer).replace(/\r\n?/g, '\n');
+    let cut;
+    while ((cut = text.indexOf('\n\n')) >= 0) {
+      dispatch(text.slice(0, cut));
+      text = text.slice(cut + 2);
+    }
+    buffer = text + held;
   }
+  if (buffer.trim()) dispatch(buffer.replace(/\r\n?/g, '\n'));
 }

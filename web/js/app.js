@@ -5,7 +5,7 @@ import * as api from './api.js';
 import * as quota from './quota.js';
 import * as router from './router.js';
 import { h, mount } from './dom.js';
-import { flash } from './ui.js';
+import { flash, errorText } from './ui.js';
 import { t, language, setLanguage, events as i18nEvents } from './i18n.js';
 
 const page = (name, load, options = {}) => router.route(options.path, load, { name, ...options });
@@ -49,8 +49,11 @@ function renderNav() {
   }
   mount(nav, links);
   markCurrent();
-  document.getElementById('lang-toggle').textContent = language() === 'ko' ? 'English' : '한국어';
-  document.getElementById('lang-toggle').setAttribute('aria-label', t('nav.language'));
+  const toggle = document.getElementById('lang-toggle');
+  toggle.textContent = language() === 'ko' ? 'English' : '한국어';
+  toggle.lang = language() === 'ko' ? 'en' : 'ko';
+  toggle.title = t('nav.language');
+  nav.setAttribute('aria-label', t('nav.main'));
   document.getElementById('nav-toggle-label').textContent = t('nav.menu');
   document.getElementById('footer-text').textContent = t('footer.text');
   document.getElementById('footer-settings').textContent = t('nav.settings');
@@ -70,8 +73,10 @@ function markCurrent() {
 async function logout() {
   try {
     await api.logout();
-  } catch {
-    /* the local session is gone either way */
+  } catch (error) {
+    // The server could not be told: stay signed in rather than pretend.
+    flash(`${t('auth.logoutFailed')} ${errorText(error)}`, 'warn');
+    return;
   }
   flash(t('auth.loggedOut'));
   router.navigate('/login');
@@ -96,7 +101,10 @@ function setupChrome() {
   i18nEvents.addEventListener('change', () => {
     renderNav();
     quota.renderBadge();
-    router.refresh();
+    // Redraw the page in the new language unless that would lose work on screen
+    // (a streaming answer, a grade being read); then it applies from the next page on.
+    if (router.isBusy()) flash(t('nav.languageLater'));
+    else router.refresh();
   });
   api.events.addEventListener('auth', renderNav);
   api.events.addEventListener('session-ended', (event) => {

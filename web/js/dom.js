@@ -2,6 +2,8 @@
 // exception is `trustedHtml`, for the server's Markdown rendering, which the server has
 // already sanitised (ammonia) and which is marked as such at each call site.
 
+import { fieldText } from './i18n.js';
+
 /**
  * Creates an element. `props`: `class`, `text`, `on` ({event: handler}), `dataset`,
  * boolean and string attributes; children: nodes, strings (as text) or arrays of them.
@@ -83,7 +85,7 @@ export function showFieldErrors(form, fields) {
     const error = form.querySelector(`#${CSS.escape(input ? input.id : name)}-error`);
     if (!input || !error) continue;
     input.setAttribute('aria-invalid', 'true');
-    error.textContent = String(message);
+    error.textContent = fieldText(message);
     error.hidden = false;
     first = first || input;
   }
@@ -112,6 +114,7 @@ export function setError(box, message) {
 /** Disables a button while `task` runs; returns its result. */
 export async function busy(button, task) {
   const was = button.disabled;
+  const hadFocus = document.activeElement === button;
   button.disabled = true;
   button.setAttribute('aria-busy', 'true');
   try {
@@ -119,6 +122,8 @@ export async function busy(button, task) {
   } finally {
     button.disabled = was;
     button.removeAttribute('aria-busy');
+    // Disabling dropped keyboard focus to <body>; give it back if nothing else took it.
+    if (hadFocus && button.isConnected && (document.activeElement === document.body || !document.activeElement)) button.focus();
   }
 }
 

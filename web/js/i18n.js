@@ -47,6 +47,39 @@ export function t(key, vars = {}) {
   return text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
 }
 
+const FIELD_MESSAGES = [
+  [/^is required$/, 'field.required'],
+  [/^must not be empty$/, 'field.required'],
+  [/^is not a valid email address$/, 'field.email'],
+  [/^must be at most (\d+) characters$/, 'field.max'],
+  [/^must be at least (\d+) characters$/, 'field.min'],
+  [/^must be (\d+) to (\d+) characters$/, 'field.range'],
+  [/^may contain only letters, digits/, 'field.usernameChars'],
+  [/^passwords do not match$/, 'field.mismatch'],
+  [/^an account with this email already exists$/, 'field.emailTaken'],
+  [/^this username is taken$/, 'field.usernameTaken'],
+  [/^must not be entirely numeric$/, 'field.numeric'],
+  [/^is too common$/, 'field.common'],
+  [/^is too similar to your email or username$/, 'field.similar'],
+  [/^is incorrect$/, 'field.incorrect'],
+  [/^type your username to confirm$/, 'field.confirm'],
+];
+
+/**
+ * A server field message ("password must be at least 8 characters; is too common") in the
+ * UI language; parts it does not know stay as the server wrote them.
+ */
+export function fieldText(message) {
+  const text = String(message || '').replace(/^password /, '');
+  return text.split('; ').map((part) => {
+    for (const [pattern, key] of FIELD_MESSAGES) {
+      const m = pattern.exec(part);
+      if (m) return t(key, { a: m[1], b: m[2] });
+    }
+    return part.charAt(0).toUpperCase() + part.slice(1);
+  }).join(' · ');
+}
+
 /** Picks the current language from a `{ko, en}` pair sent by the API. */
 export function pick(pair) {
   if (!pair) return '';

@@ -3,10 +3,29 @@
 // page renders. After each render focus moves to the page's first heading so screen
 // readers and keyboard users start at the new content.
 
+import { t } from './i18n.js';
+
 const routes = [];
 let cleanup = null;
 let guard = null;
 let renderSeq = 0;
+let busyCheck = null;
+
+/**
+ * A page may say it holds work a re-render would lose (a streaming answer, a grade on
+ * screen): `fn()` returns true while it does. Cleared on every navigation.
+ */
+export function setBusy(fn) {
+  busyCheck = fn;
+}
+
+export function isBusy() {
+  try {
+    return Boolean(busyCheck && busyCheck());
+  } catch {
+    return false;
+  }
+}
 
 /** Registers `pattern` ("/chat/:id") for a lazily imported page module. */
 export function route(pattern, load, options = {}) {
@@ -31,9 +50,13 @@ export function navigate(path, { replace = false } = {}) {
   return render();
 }
 
-/** Renders the current location again (after a language switch or sign-in). */
-export function refresh() {
-  return render({ keepFocus: true });
+/** Renders the current location again (after a language switch); focus stays on the
+ * control with the same id when the new page has one. */
+export async function refresh() {
+  const focusedId = document.activeElement && document.activeElement.id;
+  await render({ keepFocus: true });
+  const again = focusedId && document.getElementById(focusedId);
+  if (again) again.focus();
 }
 
 function match(pathname) {
@@ -41,9 +64,13 @@ function match(pathname) {
     const m = r.regex.exec(pathname);
     if (m) {
       const params = {};
-      r.names.forEach((name, i) => {
-        params[name] = decodeURIComponent(m[i + 1]);
-      });
+      try {
+        r.names.forEach((name, i) => {
+          params[name] = decodeURIComponent(m[i + 1]);
+        });
+      } catch {
+        return null; // a malformed escape is not a page
+      }
       return { route: r, params };
     }
   }
@@ -70,12 +97,37 @@ async function render({ keepFocus = false } = {}) {
     }
     cleanup = null;
   }
-  const module = await found.route.load();
-  if (seq !== renderSeq) return;
-  main.replaceChildren();
-  main.dataset.page = found.route.name || '';
-  const query = new URLSearchParams(window.location.search);
-  const result = await module.render(main, found.params, query);
+  busyCheck = null;
+  // Each render gets its own container: a slow page that finishes after the user moved on
+  // writes into a detached node, never into the next page.
+  const view = document.createElement('div');
+  view.className = 'view';
+  let result;
+  try {
+    const module = await found.route.load();
+    if (seq !== renderSeq) return;
+    main.replaceChildren(view);
+    main.dataset.page = found.route.name || '';
+    const query = new URLSearchParams(window.location.search);
+    result = await module.render(view, found.params, query);
+  } catch (error) {
+    if (seq !== renderSeq) return;
+    main.replaceChildren(view);
+    view.replaceChildren();
+    const h1 = document.createElement('h1');
+    h1.textContent = t('error.pageLoad');
+    const p = document.createElement('p');
+    const a = document.createElement('a');
+    a.href = window.location.pathname + window.location.search;
+    a.textContent = t('common.reload');
+    a.addEventListener('click', (event) => {
+      event.preventDefault();
+      window.location.reload();
+    });
+    p.append(a);
+    view.append(h1, p);
+    console.error(error);
+  }
   if (seq !== renderSeq) {
     if (typeof result === 'function') result();
     return;
@@ -99,6 +151,8 @@ export function start() {
     if (!a || a.target || a.hasAttribute('download')) return;
     const url = new URL(a.href, window.location.href);
     if (url.origin !== window.location.origin || url.pathname.startsWith('/api/')) return;
+    // In-page anchors (the skip link) are the browser's job.
+    if (url.hash && url.pathname === window.location.pathname && url.search === window.location.search) return;
     event.preventDefault();
     if (url.pathname + url.search !== window.location.pathname + window.location.search) navigate(url.pathname + url.search);
   });

@@ -2,7 +2,7 @@
 // states and confirmation.
 
 import { h, showFieldErrors, setError } from './dom.js';
-import { t } from './i18n.js';
+import { t, fieldText } from './i18n.js';
 import { exceededNotice } from './quota.js';
 
 let flashTimer = null;
@@ -41,6 +41,17 @@ export function showError(error, { form, box } = {}) {
     if (box) setError(box, t('error.checkFields'));
     return;
   }
+  if (error && error.fields && Object.keys(error.fields).length) {
+    // No control to put them next to: list them, in the UI language.
+    const text = Object.entries(error.fields).map(([name, message]) => {
+      const key = `fieldname.${name}`;
+      const label = t(key);
+      return label === key ? fieldText(message) : `${label}: ${fieldText(message)}`;
+    }).join(' · ');
+    if (box) setError(box, text);
+    else flash(text, 'warn');
+    return;
+  }
   if (box && error && error.code === 'quota_exceeded') {
     box.hidden = false;
     box.replaceChildren(exceededNotice(error));
@@ -74,8 +85,9 @@ export function confirmDialog({ title, body, confirm, danger = false, input }) {
         body ? h('p', { text: body }) : null,
         inputEl ? h('div', { class: 'field' }, h('label', { for: 'confirm-input', text: input.label }), inputEl) : null,
         h('div', { class: 'actions' },
-          h('button', { value: 'cancel', class: 'button button-ghost', text: t('common.cancel') }),
-          h('button', { value: 'ok', class: danger ? 'button button-danger' : 'button', text: confirm || t('common.ok') }))));
+          h('button', { type: 'button', value: 'cancel', class: 'button button-ghost', text: t('common.cancel'), on: { click: () => dialog.close('cancel') } }),
+          // The only submit button, so Enter in the input confirms.
+          h('button', { type: 'submit', value: 'ok', class: danger ? 'button button-danger' : 'button', text: confirm || t('common.ok') }))));
     document.body.append(dialog);
     dialog.addEventListener('close', () => {
       const ok = dialog.returnValue === 'ok';

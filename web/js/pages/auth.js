@@ -6,30 +6,19 @@ import { t } from '../i18n.js';
 import { navigate } from '../router.js';
 import { pageHeader, showError, flash } from '../ui.js';
 
-/** Only same-site paths are followed after login. */
-function nextPath(query) {
-  const next = query.get('next') || '/chat';
-  return next.startsWith('/') && !next.startsWith('//') ? next : '/chat';
-}
-
-async function providerButtons() {
+/** Where to go after login: only a page of this site (never another origin or the API). */
+export function nextPath(query) {
+  const raw = query.get('next') || '/chat';
   try {
-    const providers = await api.get('/api/auth/providers', { auth: false });
-    const list = Array.isArray(providers) ? providers : providers.providers || [];
-    if (!list.length) return null;
-    return h('div', { class: 'social' },
-      h('p', { class: 'muted', text: t('auth.orWith') }),
-      list.map((p) => {
-        const id = typeof p === 'string' ? p : p.id;
-        const name = typeof p === 'string' ? p : p.name || p.id;
-        return h('a', { class: `button button-ghost social-${id}`, href: `${api.apiBase()}/api/auth/oauth/${encodeURIComponent(id)}/authorize`, text: t('auth.continueWith', { provider: name }) });
-      }));
+    const url = new URL(raw, window.location.origin);
+    if (url.origin !== window.location.origin || !raw.startsWith('/') || url.pathname.startsWith('/api/')) return '/chat';
+    return url.pathname + url.search + url.hash;
   } catch {
-    return null;
+    return '/chat';
   }
 }
 
-export async function renderLogin(main, params, query) {
+export function renderLogin(main, params, query) {
   const email = field({ id: 'email', label: t('auth.email'), type: 'email', autocomplete: 'username', required: true });
   const password = field({ id: 'password', label: t('auth.password'), type: 'password', autocomplete: 'current-password', required: true });
   const box = errorBox();
@@ -64,12 +53,10 @@ export async function renderLogin(main, params, query) {
     h('section', { class: 'narrow' },
       pageHeader(t('auth.loginTitle')),
       form,
-      await providerButtons(),
       h('p', { class: 'center' }, t('auth.noAccount'), ' ', h('a', { href: `/signup${query.get('next') ? `?next=${encodeURIComponent(query.get('next'))}` : ''}`, 'data-link': true, text: t('auth.signup') }))));
-  if (query.get('error')) setError(box, t('auth.oauthFailed'));
 }
 
-export async function renderSignup(main, params, query) {
+export function renderSignup(main, params, query) {
   const email = field({ id: 'email', label: t('auth.email'), type: 'email', autocomplete: 'email', required: true });
   const username = field({ id: 'username', label: t('auth.username'), autocomplete: 'username', required: true, maxlength: 30, hint: t('auth.usernameHint') });
   const password = field({ id: 'password', label: t('auth.password'), type: 'password', autocomplete: 'new-password', required: true, hint: t('auth.passwordHint') });
@@ -102,6 +89,5 @@ export async function renderSignup(main, params, query) {
     h('section', { class: 'narrow' },
       pageHeader(t('auth.signupTitle')),
       form,
-      await providerButtons(),
       h('p', { class: 'center' }, t('auth.haveAccount'), ' ', h('a', { href: '/login', 'data-link': true, text: t('auth.login') }))));
 }

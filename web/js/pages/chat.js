@@ -6,7 +6,7 @@ import * as api from '../api.js';
 import * as quota from '../quota.js';
 import { h, mount, field, errorBox, setError, busy, clearFieldErrors, trustedHtml, download } from '../dom.js';
 import { t, pick, formatDateTime } from '../i18n.js';
-import { navigate } from '../router.js';
+import { navigate, setBusy } from '../router.js';
 import { pageHeader, showError, flash, confirmDialog, spinner, errorText } from '../ui.js';
 
 const CONVENTIONS = ['camelCase', 'snake_case', 'PascalCase', 'kebab-case', 'SCREAMING_SNAKE_CASE'];
@@ -72,28 +72,38 @@ function sidebar(activeId, list) {
   const searchForm = h('form', { class: 'search', role: 'search' },
     h('label', { for: 'chat-search', class: 'visually-hidden', text: t('chat.search') }), q,
     h('button', { type: 'submit', class: 'button button-small', text: t('chat.search') }));
-  searchForm.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const text = q.value.trim();
-    results.replaceChildren();
-    if (!text) return;
+  const moreHits = h('button', { type: 'button', class: 'button button-ghost button-small', hidden: true, text: t('common.loadMore') });
+  let searchText = '';
+  let searchCursor = null;
+  async function searchPage() {
     try {
-      const page = await api.get(`/api/search?q=${encodeURIComponent(text)}&limit=20`);
-      if (!page.items.length) results.append(h('li', { class: 'muted', text: t('chat.noResults') }));
+      const page = await api.get(`/api/search?q=${encodeURIComponent(searchText)}&limit=20${searchCursor ? `&cursor=${encodeURIComponent(searchCursor)}` : ''}`);
+      if (!searchCursor && !page.items.length) results.append(h('li', { class: 'muted', text: t('chat.noResults') }));
       for (const hit of page.items) {
         results.append(h('li', {}, h('a', { href: `/chat/${hit.room_id}`, 'data-link': true, class: 'search-hit' },
           h('span', { class: 'room-title', text: hit.room_title }),
           h('span', { class: 'room-preview', text: hit.message.content.slice(0, 160) }))));
       }
+      searchCursor = page.next_cursor;
+      moreHits.hidden = !searchCursor;
     } catch (error) {
       results.append(h('li', { class: 'form-error', text: errorText(error) }));
     }
+  }
+  moreHits.addEventListener('click', () => busy(moreHits, searchPage));
+  searchForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    searchText = q.value.trim();
+    searchCursor = null;
+    moreHits.hidden = true;
+    results.replaceChildren();
+    if (searchText) await searchPage();
   });
 
   load();
   return h('aside', { class: 'chat-sidebar', 'aria-label': t('chat.rooms') },
     h('a', { class: 'button button-wide', href: '/chat', 'data-link': true, text: t('chat.newRoom') }),
-    searchForm, results, box, ul, more);
+    searchForm, results, moreHits, box, ul, more);
 }
 
 function newRoomForm(list) {
@@ -260,6 +270,7 @@ async function conversation(roomId, list) {
     stop.hidden = false;
     let accepted = false;
     let finished = false;
+    let interrupted = false;
     let text = '';
     try {
       await api.stream(`/api/rooms/${room.id}/messages`, { content }, {
@@ -283,7 +294,17 @@ async function conversation(roomId, list) {
             answer.classList.remove('is-streaming');
             answer.classList.add(text ? 'is-incomplete' : 'is-failed');
             answerHead.replaceChildren(h('span', { class: 'message-role', text: t('chat.assistant') }), statusBadge(text ? 'incomplete' : 'failed'));
-            setError(box, `${t('chat.streamError')} ${errorText({ code: data.code, message: data.message, status: 502 })}`);
+            if (text) {
+              setError(box, t('chat.streamCut'));
+            } else {
+              if (!input.value.trim()) {
+                // Nothing came back (and nothing was counted): give the text back to retry.
+                input.value = content;
+                saveDraft(room.id, content);
+              }
+              answerBody.textContent = t('chat.noAnswer');
+              setError(box, errorText({ code: data.code, message: data.message, status: 502 }));
+            }
           } else if (name === 'json' && data && data.assistant_message) {
             accepted = true;
             finished = true;
@@ -300,11 +321,14 @@ async function conversation(roomId, list) {
       }
     } catch (error) {
       answerBody.classList.remove('streaming');
-      if (error.name === 'AbortError') {
-        answer.classList.remove('is-streaming');
+      answer.classList.remove('is-streaming');
+      if (error.name === 'AbortError' || (accepted && error.status === 0)) {
+        // Stopped, or the connection dropped mid-answer: keep what arrived; the server
+        // stores it as incomplete and the reload below shows its copy.
         answer.classList.add('is-incomplete');
         answerHead.replaceChildren(h('span', { class: 'message-role', text: t('chat.assistant') }), statusBadge('incomplete'));
         if (!text) answerBody.textContent = t('chat.stoppedEmpty');
+        if (error.name !== 'AbortError') setError(box, t('chat.cutOff'));
         if (!accepted) {
           pendingUser.remove();
           answer.remove();
@@ -314,6 +338,7 @@ async function conversation(roomId, list) {
         answer.remove();
         showError(error, { box });
       }
+      interrupted = true;
     } finally {
       answer.removeAttribute('aria-busy');
       controller = null;
@@ -322,8 +347,9 @@ async function conversation(roomId, list) {
       quota.reload();
       input.focus();
     }
-    if (accepted && !finished) {
-      // The server stores the partial answer when it notices the disconnect; show its copy.
+    if (interrupted || (accepted && !finished)) {
+      // The server stores what it had when it notices the disconnect (the message too, if
+      // it got that far before the stop); show its copy.
       setTimeout(() => loadLatest().catch(() => {}), 700);
     }
     if (accepted) refreshTitle();
@@ -404,7 +430,7 @@ async function conversation(roomId, list) {
   } catch (error) {
     showError(error, { box });
   }
-  return { el: main, focus: () => input.focus(), abort: () => controller && controller.abort() };
+  return { el: main, focus: () => input.focus(), abort: () => controller && controller.abort(), busy: () => Boolean(controller) };
 }
 
 export async function render(main, params) {
@@ -434,6 +460,7 @@ export async function render(main, params) {
     return undefined;
   }
   layout.append(sidebar(params.id, list), convo.el);
+  setBusy(convo.busy);
   const log = convo.el.querySelector('.messages');
   if (log) log.scrollTop = log.scrollHeight;
   return () => convo.abort();

@@ -9,6 +9,8 @@ import { pageHeader, showError } from '../ui.js';
 import { loadStars, starButton } from '../stars.js';
 import { catalog, difficultyBadge } from './interview.js';
 
+const LAST_KEY = 'confab.cheatsheet';
+
 function itemCard(item, fieldId, n) {
   return h('article', { class: 'card cheat-item' },
     h('div', { class: 'question-meta' }, h('span', { class: 'progress-label', text: `Q${n}` }), difficultyBadge(item.difficulty)),
@@ -41,6 +43,9 @@ export async function render(main) {
   const results = h('div', { class: 'stack', 'aria-live': 'polite' });
   const form = h('form', { class: 'card form', novalidate: true },
     box, h('div', { class: 'row-3' }, fieldSel.wrap, countSel.wrap), h('p', { class: 'muted', text: t('cheatsheet.costs') }), submit);
+  const show = (sheet) => mount(results,
+    h('h2', { text: t('cheatsheet.for', { field: pick((cat.fields.find((f) => f.id === sheet.field) || {}).label) || sheet.field }) }),
+    sheet.items.map((item, i) => itemCard(item, sheet.field, i + 1)));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearFieldErrors(form);
@@ -48,8 +53,13 @@ export async function render(main) {
     await busy(submit, async () => {
       try {
         const sheet = await api.post('/api/interview/cheatsheet', { field: fieldSel.input.value, count: Number(countSel.input.value), language: language() });
-        mount(results, h('h2', { text: t('cheatsheet.for', { field: pick((cat.fields.find((f) => f.id === sheet.field) || {}).label) || sheet.field }) }),
-          sheet.items.map((item, i) => itemCard(item, sheet.field, i + 1)));
+        // It cost a quota slot: keep it for this tab until a new one replaces it.
+        try {
+          sessionStorage.setItem(LAST_KEY, JSON.stringify(sheet));
+        } catch {
+          /* shown, just not kept */
+        }
+        show(sheet);
         const first = results.querySelector('h2');
         first.setAttribute('tabindex', '-1');
         first.focus();
@@ -59,4 +69,13 @@ export async function render(main) {
     });
   });
   main.append(form, results);
+  try {
+    const last = JSON.parse(sessionStorage.getItem(LAST_KEY) || 'null');
+    if (last && Array.isArray(last.items)) {
+      fieldSel.input.value = last.field;
+      show(last);
+    }
+  } catch {
+    /* nothing kept */
+  }
 }

@@ -38,7 +38,7 @@ export async function render(main) {
     }
   }
   function card(fav) {
-    const remove = h('button', { type: 'button', class: 'star', 'aria-pressed': 'true', text: `★ ${t('star.on')}`, title: t('star.remove') });
+    const remove = h('button', { type: 'button', class: 'star', text: `★ ${t('star.remove')}`, 'aria-label': `${t('star.remove')}: ${fav.question.slice(0, 80)}` });
     const el = h('article', { class: 'card favorite', dataset: { field: fav.field } },
       h('div', { class: 'question-meta' }, h('span', { class: 'badge', text: label(cat.fields, fav.field) }), difficultyBadge(fav.difficulty),
         h('span', { class: 'muted', text: formatDateTime(fav.created_at) })),

@@ -6,7 +6,7 @@ import * as api from '../api.js';
 import * as quota from '../quota.js';
 import { h, mount, field, errorBox, setError, busy, clearFieldErrors } from '../dom.js';
 import { t, pick, formatDateTime, formatNumber, language } from '../i18n.js';
-import { navigate } from '../router.js';
+import { navigate, setBusy } from '../router.js';
 import { pageHeader, showError, flash, confirmDialog, spinner, emptyState } from '../ui.js';
 import { loadStars, starButton } from '../stars.js';
 
@@ -97,7 +97,8 @@ function history(cat) {
 
 function sessionItem(cat, s) {
   const done = s.status === 'finished';
-  const del = h('button', { type: 'button', class: 'button button-ghost button-small danger-text', text: t('common.delete'), 'aria-label': t('interview.deleteSession') });
+  const name = `${label(cat.fields, s.field)} · ${label(cat.careers, s.career)} · ${formatDateTime(s.created_at)}`;
+  const del = h('button', { type: 'button', class: 'button button-ghost button-small danger-text', text: t('common.delete'), 'aria-label': `${t('interview.deleteSession')}: ${name}` });
   const li = h('li', { class: 'session-item' },
     h('a', { href: `/interview/sessions/${s.id}`, 'data-link': true, class: 'session-link' },
       h('span', { class: 'session-title', text: `${label(cat.fields, s.field)} · ${label(cat.careers, s.career)}` }),
@@ -227,11 +228,16 @@ export async function renderSession(main, params) {
   }
 
   async function finish(button) {
+    const typed = stage.querySelector('#answer');
+    if (typed && typed.value.trim() && !(await confirmDialog({ title: t('interview.finishTitle'), body: t('interview.finishUnsent'), confirm: t('interview.finishNow') }))) return;
     await busy(button, async () => {
       try {
         const result = await api.post(`/api/interview/sessions/${session.id}/finish`, {});
-        session.status = 'finished';
-        session.result = result;
+        for (const q of session.questions) saveDraft(q.id, '');
+        // The finished session reveals the model answers of skipped questions too.
+        const fresh = await api.get(`/api/interview/sessions/${session.id}`).catch(() => null);
+        session = fresh || { ...session, status: 'finished', result };
+        if (!session.result) session.result = result;
         draw();
       } catch (error) {
         showError(error);
@@ -244,6 +250,8 @@ export async function renderSession(main, params) {
     b.addEventListener('click', () => finish(b));
     return b;
   }
+  let grading = false;
+  setBusy(() => grading || Boolean(stage.querySelector('#answer') && stage.querySelector('#answer').value.trim()));
 
   function drawQuestion(q) {
     const total = session.questions.length;
@@ -311,6 +319,7 @@ export async function renderSession(main, params) {
   }
 
   function drawGraded(q) {
+    grading = true;
     const next = nextQuestion();
     const nextButton = next ? h('button', { type: 'button', class: 'button', text: t('interview.next') }) : finishButton();
     if (next) nextButton.addEventListener('click', () => draw());
@@ -345,6 +354,7 @@ export async function renderSession(main, params) {
   }
 
   function draw() {
+    grading = false;
     if (session.status === 'finished' && session.result) {
       drawFinished();
       return;

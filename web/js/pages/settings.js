@@ -26,19 +26,22 @@ export function render(main) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     setError(box, '');
+    let candidate;
     try {
-      api.setApiBase(base.input.value);
+      candidate = api.normalizeApiBase(base.input.value);
     } catch {
       setError(box, t('settings.apiBaseInvalid'));
       base.input.focus();
       return;
     }
-    try {
-      await api.get('/healthz', { auth: false });
-      flash(t('settings.saved'));
-    } catch {
+    // Check before saving: a wrong address would break every call, login included.
+    if (candidate && !(await api.reachable(candidate))) {
       setError(box, t('settings.apiBaseUnreachable'));
+      base.input.focus();
+      return;
     }
+    api.setApiBase(candidate);
+    flash(t('settings.saved'));
     await api.refresh().catch(() => null);
   });
 
