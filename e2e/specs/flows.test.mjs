@@ -177,16 +177,23 @@ test('an expired access token is refreshed silently and the request retried', as
   };
   page.on('request', count);
   // The next room list answers as if the access token had expired.
-  await page.route('**/api/rooms?*', (route) => route.fulfill({
-    status: 401,
-    contentType: 'application/json',
-    body: JSON.stringify({ error: { code: 'invalid_token', message: 'the access token has expired' } }),
-  }), { times: 1 });
+  let rejected = 0;
+  await page.route('**/api/rooms?*', async (route) => {
+    rejected += 1;
+    await route.fulfill({
+      status: 401,
+      contentType: 'application/json',
+      body: JSON.stringify({ error: { code: 'invalid_token', message: 'the access token has expired' } }),
+    });
+  }, { times: 1 });
+  const retried = page.waitForResponse((r) => r.url().includes('/api/rooms?') && r.status() === 200);
   await page.click('.chat-sidebar a.button');
   await page.waitForURL(/\/chat$/);
-  await page.locator('.room-link').first().waitFor();
+  await retried;
+  await page.locator('.chat-layout.no-room .room-link').first().waitFor();
   page.off('request', count);
-  assert.equal(refreshes, 1);
+  assert.equal(rejected, 1, 'the first room list was refused');
+  assert.equal(refreshes, 1, 'one silent refresh');
   await page.locator('#nav .nav-user', { hasText: USERNAME }).waitFor();
   await page.goto(roomUrl);
   await page.locator('.composer').waitFor();

@@ -5,6 +5,8 @@
 // are single-flight inside a tab and serialised across tabs with the Web Locks API: a second
 // tab always presents the cookie the first one just received.
 
+import { clearDrafts } from './drafts.js';
+
 const API_BASE_KEY = 'confab.apiBase';
 
 /** Events: `auth` (detail: user or null), `quota` (detail: {limit, remaining, reset}),
@@ -269,17 +271,6 @@ export async function login(email, password) {
   const tokens = await request('POST', '/api/auth/login', { body: { email, password }, auth: false });
   setSession(tokens);
   return currentUser;
-}
-
-/** Drafts typed in this tab (chat messages, interview answers). */
-function clearDrafts() {
-  try {
-    for (const key of Object.keys(sessionStorage)) {
-      if (key.startsWith('confab.draft.') || key.startsWith('confab.answer.') || key === 'confab.cheatsheet') sessionStorage.removeItem(key);
-    }
-  } catch {
-    /* nothing stored */
-  }
 }
 
 /**

@@ -7,6 +7,7 @@ import * as quota from '../quota.js';
 import { h, mount, field, errorBox, setError, busy, clearFieldErrors, trustedHtml, download } from '../dom.js';
 import { t, pick, formatDateTime } from '../i18n.js';
 import { navigate, setBusy } from '../router.js';
+import { loadDraft, saveDraft } from '../drafts.js';
 import { pageHeader, showError, flash, confirmDialog, spinner, errorText } from '../ui.js';
 
 const CONVENTIONS = ['camelCase', 'snake_case', 'PascalCase', 'kebab-case', 'SCREAMING_SNAKE_CASE'];
@@ -20,23 +21,6 @@ async function assistants() {
 function assistantName(list, id) {
   const a = list.find((x) => x.id === id);
   return a ? pick(a.name) : id;
-}
-
-const draftKey = (roomId) => `confab.draft.${roomId}`;
-function loadDraft(roomId) {
-  try {
-    return sessionStorage.getItem(draftKey(roomId)) || '';
-  } catch {
-    return '';
-  }
-}
-function saveDraft(roomId, text) {
-  try {
-    if (text) sessionStorage.setItem(draftKey(roomId), text);
-    else sessionStorage.removeItem(draftKey(roomId));
-  } catch {
-    /* drafts are a convenience */
-  }
 }
 
 // ---- sidebar: rooms, search, new room -------------------------------------------------
@@ -231,8 +215,8 @@ async function conversation(roomId, list) {
 
   // Composer.
   const input = h('textarea', { id: 'message', name: 'content', rows: 3, maxlength: 10000, placeholder: t('chat.placeholder') });
-  input.value = loadDraft(room.id);
-  input.addEventListener('input', () => saveDraft(room.id, input.value));
+  input.value = loadDraft(`room.${room.id}`);
+  input.addEventListener('input', () => saveDraft(`room.${room.id}`, input.value));
   const send = h('button', { type: 'submit', class: 'button', text: t('chat.send') });
   const stop = h('button', { type: 'button', class: 'button button-danger', hidden: true, text: t('chat.stop') });
   const composer = h('form', { class: 'composer', novalidate: true },
@@ -279,7 +263,7 @@ async function conversation(roomId, list) {
           if (name === 'user_message') {
             accepted = true;
             input.value = '';
-            saveDraft(room.id, '');
+            saveDraft(`room.${room.id}`, '');
             pendingUser.replaceWith(messageEl(data));
           } else if (name === 'delta') {
             text += data.text || '';
@@ -300,7 +284,7 @@ async function conversation(roomId, list) {
               if (!input.value.trim()) {
                 // Nothing came back (and nothing was counted): give the text back to retry.
                 input.value = content;
-                saveDraft(room.id, content);
+                saveDraft(`room.${room.id}`, content);
               }
               answerBody.textContent = t('chat.noAnswer');
               setError(box, errorText({ code: data.code, message: data.message, status: 502 }));
@@ -309,7 +293,7 @@ async function conversation(roomId, list) {
             accepted = true;
             finished = true;
             input.value = '';
-            saveDraft(room.id, '');
+            saveDraft(`room.${room.id}`, '');
             pendingUser.replaceWith(messageEl(data.user_message));
             answer.replaceWith(messageEl(data.assistant_message));
           }
@@ -393,7 +377,7 @@ async function conversation(roomId, list) {
     if (!(await confirmDialog({ title: t('chat.deleteTitle'), body: t('chat.deleteBody', { title: room.title }), confirm: t('common.delete'), danger: true }))) return;
     try {
       await api.del(`/api/rooms/${room.id}`);
-      saveDraft(room.id, '');
+      saveDraft(`room.${room.id}`, '');
       flash(t('chat.deleted'));
       navigate('/chat', { replace: true });
     } catch (error) {

@@ -7,7 +7,7 @@ import { h, mount, field, errorBox, setError, busy, clearFieldErrors } from '../
 import { t, pick, language } from '../i18n.js';
 import { pageHeader, showError } from '../ui.js';
 import { loadStars, starButton } from '../stars.js';
-import { catalog, difficultyBadge } from './interview.js';
+import { catalog, countOptions, difficultyBadge } from './interview.js';
 
 const LAST_KEY = 'confab.cheatsheet';
 
@@ -36,9 +36,7 @@ export async function render(main) {
     return;
   }
   const fieldSel = field({ id: 'field', label: t('interview.field'), options: cat.fields.map((f) => ({ value: f.id, label: pick(f.label) })) });
-  const counts = [];
-  for (let n = 1; n <= 10; n += 1) counts.push({ value: String(n), label: t('interview.nQuestions', { n }) });
-  const countSel = field({ id: 'count', label: t('interview.count'), value: '2', options: counts });
+  const countSel = field({ id: 'count', label: t('interview.count'), value: '2', options: countOptions(10) });
   const submit = h('button', { type: 'submit', class: 'button', text: t('cheatsheet.generate') });
   const results = h('div', { class: 'stack', 'aria-live': 'polite' });
   const form = h('form', { class: 'card form', novalidate: true },

@@ -9,6 +9,7 @@ import { t, pick, formatDateTime, formatNumber, language } from '../i18n.js';
 import { navigate, setBusy } from '../router.js';
 import { pageHeader, showError, flash, confirmDialog, spinner, emptyState } from '../ui.js';
 import { loadStars, starButton } from '../stars.js';
+import { loadDraft, saveDraft } from '../drafts.js';
 
 let catalogCache = null;
 
@@ -26,6 +27,13 @@ export function difficultyBadge(difficulty) {
   return h('span', { class: `badge difficulty difficulty-${difficulty}`, text: t(`difficulty.${difficulty}`) });
 }
 
+/** "1 question" … "max questions" for a count <select>. */
+export function countOptions(max) {
+  const options = [];
+  for (let n = 1; n <= max; n += 1) options.push({ value: String(n), label: t('interview.nQuestions', { n }) });
+  return options;
+}
+
 function scoreClass(score) {
   if (score === null || score === undefined) return 'score-none';
   if (score >= 8) return 'score-high';
@@ -38,9 +46,7 @@ function scoreClass(score) {
 function startForm(cat) {
   const fieldSel = field({ id: 'field', label: t('interview.field'), options: cat.fields.map((f) => ({ value: f.id, label: pick(f.label) })) });
   const careerSel = field({ id: 'career', label: t('interview.career'), options: cat.careers.map((c) => ({ value: c.id, label: pick(c.label) })) });
-  const counts = [];
-  for (let n = 1; n <= cat.max_count; n += 1) counts.push({ value: String(n), label: t('interview.nQuestions', { n }) });
-  const countSel = field({ id: 'count', label: t('interview.count'), value: String(cat.default_count), options: counts });
+  const countSel = field({ id: 'count', label: t('interview.count'), value: String(cat.default_count), options: countOptions(cat.max_count) });
   const box = errorBox();
   const submit = h('button', { type: 'submit', class: 'button', text: t('interview.start') });
   const quotaLine = h('p', { class: 'muted' });
@@ -145,23 +151,6 @@ export async function render(main) {
 
 // ---- one session ------------------------------------------------------------------------
 
-const draftKey = (qid) => `confab.answer.${qid}`;
-function loadDraft(qid) {
-  try {
-    return sessionStorage.getItem(draftKey(qid)) || '';
-  } catch {
-    return '';
-  }
-}
-function saveDraft(qid, text) {
-  try {
-    if (text) sessionStorage.setItem(draftKey(qid), text);
-    else sessionStorage.removeItem(draftKey(qid));
-  } catch {
-    /* a convenience only */
-  }
-}
-
 function gradeView(session, q) {
   return h('div', { class: 'grade' },
     h('p', { class: ['score-big', scoreClass(q.score)] }, h('span', { class: 'visually-hidden', text: t('interview.score') }), `${q.score} / 10`),
@@ -233,7 +222,7 @@ export async function renderSession(main, params) {
     await busy(button, async () => {
       try {
         const result = await api.post(`/api/interview/sessions/${session.id}/finish`, {});
-        for (const q of session.questions) saveDraft(q.id, '');
+        for (const q of session.questions) saveDraft(`answer.${q.id}`, '');
         // The finished session reveals the model answers of skipped questions too.
         const fresh = await api.get(`/api/interview/sessions/${session.id}`).catch(() => null);
         session = fresh || { ...session, status: 'finished', result };
@@ -261,8 +250,8 @@ export async function renderSession(main, params) {
     timer = setInterval(() => {
       clock.textContent = formatClock(Math.floor((Date.now() - start) / 1000));
     }, 1000);
-    const answer = field({ id: 'answer', label: t('interview.yourAnswer'), multiline: true, rows: 8, maxlength: 5000, value: loadDraft(q.id), hint: t('interview.answerHint') });
-    answer.input.addEventListener('input', () => saveDraft(q.id, answer.input.value));
+    const answer = field({ id: 'answer', label: t('interview.yourAnswer'), multiline: true, rows: 8, maxlength: 5000, value: loadDraft(`answer.${q.id}`), hint: t('interview.answerHint') });
+    answer.input.addEventListener('input', () => saveDraft(`answer.${q.id}`, answer.input.value));
     const box = errorBox();
     const submit = h('button', { type: 'submit', class: 'button', text: t('interview.submit') });
     const skip = h('button', { type: 'button', class: 'button button-ghost', text: t('interview.skip') });
@@ -300,7 +289,7 @@ export async function renderSession(main, params) {
             intent: res.intent,
             key_points: res.key_points,
           });
-          saveDraft(q.id, '');
+          saveDraft(`answer.${q.id}`, '');
           stopTimer();
           drawGraded(q);
         } catch (error) {
