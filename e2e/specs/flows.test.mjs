@@ -347,6 +347,23 @@ test('the profile shows the quota and the UI switches to Korean', async () => {
   await page.locator('#nav a[href="/chat"]', { hasText: 'Chat' }).waitFor();
 });
 
+test('on a phone the menu opens from its button and closes after navigating', async () => {
+  await page.setViewportSize(PHONE);
+  await page.goto(`${BASE}/chat`);
+  await page.locator('.chat-sidebar').waitFor();
+  assert.equal(await page.isVisible('#nav a[href="/interview/favorites"]'), false, 'menu starts closed');
+  await page.click('#nav-toggle');
+  assert.equal(await page.getAttribute('#nav-toggle', 'aria-expanded'), 'true');
+  await page.click('#nav a[href="/interview/favorites"]');
+  await page.waitForURL(/\/interview\/favorites$/);
+  await page.locator('.favorite').first().waitFor();
+  assert.equal(await page.getAttribute('#nav-toggle', 'aria-expanded'), 'false');
+  assert.equal(await page.isVisible('#nav a[href="/chat"]'), false, 'menu closed again');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `no sideways scrolling on a phone (${overflow}px)`);
+  await page.setViewportSize(DESKTOP);
+});
+
 test('logging out ends the session: private pages send you to log in', async () => {
   await page.click('#logout');
   await page.waitForURL(/\/login/);
