@@ -7,7 +7,10 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
+use utoipa::ToSchema;
+use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::error::{Error, FieldErrors};
@@ -164,6 +167,52 @@ pub struct Pagination {
 pub const DEFAULT_LIMIT: i64 = 50;
 /// Largest page size.
 pub const MAX_LIMIT: i64 = 200;
+
+/// A page of results.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+impl Pagination {
+    /// Rows to fetch: one more than the page, which tells whether another page follows.
+    pub fn fetch_limit(&self) -> i64 {
+        self.limit + 1
+    }
+
+    /// The cursor of a list keyed by row id (a UUID); anything else is a 400 on `cursor`.
+    pub fn id_cursor(&self) -> Result<Option<Uuid>, Error> {
+        self.cursor
+            .as_deref()
+            .map(|c| {
+                Uuid::parse_str(c)
+                    .map_err(|_| Error::field("cursor", "is not a cursor from this list"))
+            })
+            .transpose()
+    }
+
+    /// A page from rows fetched with [`Pagination::fetch_limit`]: the extra row is dropped
+    /// and `next_cursor` is the cursor of the last row kept, when more follow.
+    pub fn page<R, T>(
+        &self,
+        mut rows: Vec<R>,
+        cursor_of: impl Fn(&R) -> String,
+        view: impl FnMut(R) -> T,
+    ) -> Page<T> {
+        let next_cursor = if rows.len() as i64 > self.limit {
+            rows.truncate(self.limit as usize);
+            rows.last().map(cursor_of)
+        } else {
+            None
+        };
+        Page {
+            items: rows.into_iter().map(view).collect(),
+            next_cursor,
+        }
+    }
+}
 
 impl<S: Send + Sync> FromRequestParts<S> for Pagination {
     type Rejection = Error;

@@ -41,13 +41,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(search_messages))
 }
 
-/// A page of results.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    /// Pass as `cursor` for the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
-}
+pub use crate::extract::Page;
 
 /// The assistants you can open a room with.
 #[utoipa::path(get, path = "/api/assistants", tag = "chat", responses((status = 200, body = [Assistant])))]
@@ -160,13 +154,6 @@ fn room_cursor(after: Option<&str>) -> Result<Option<(i64, Uuid)>> {
     )))
 }
 
-fn message_cursor(raw: Option<&str>) -> Result<Option<Uuid>> {
-    raw.map(|c| {
-        Uuid::parse_str(c).map_err(|_| Error::field("cursor", "is not a cursor from this list"))
-    })
-    .transpose()
-}
-
 /// Your rooms, most recent activity first.
 #[utoipa::path(get, path = "/api/rooms", tag = "chat", security(("bearer" = [])),
     params(("cursor" = Option<String>, Query), ("limit" = Option<i64>, Query)),
@@ -177,18 +164,12 @@ async fn list_rooms(
     page: Pagination,
 ) -> Result<Json<Page<RoomView>>> {
     let after = room_cursor(page.cursor.as_deref())?;
-    let mut rows = repo::list_rooms(&state.db, user.id, after, page.limit + 1).await?;
-    let next_cursor = if rows.len() as i64 > page.limit {
-        rows.truncate(page.limit as usize);
-        rows.last()
-            .map(|r| format!("{}_{}", r.last_activity_us, r.id))
-    } else {
-        None
-    };
-    Ok(Json(Page {
-        items: rows.into_iter().map(RoomView::from).collect(),
-        next_cursor,
-    }))
+    let rows = repo::list_rooms(&state.db, user.id, after, page.fetch_limit()).await?;
+    Ok(Json(page.page(
+        rows,
+        |r| format!("{}_{}", r.last_activity_us, r.id),
+        RoomView::from,
+    )))
 }
 
 /// A new room.
@@ -328,19 +309,12 @@ async fn list_messages(
     page: Pagination,
 ) -> Result<Json<Page<MessageView>>> {
     let room = owned_room(&state, &user, &id).await?;
-    let before = message_cursor(page.cursor.as_deref())?;
-    let mut rows = repo::list_messages(&state.db, room.id, before, page.limit + 1).await?;
-    let next_cursor = if rows.len() as i64 > page.limit {
-        rows.truncate(page.limit as usize);
-        rows.last().map(|m| m.id.to_string())
-    } else {
-        None
-    };
-    rows.reverse();
-    Ok(Json(Page {
-        items: rows.into_iter().map(MessageView::from).collect(),
-        next_cursor,
-    }))
+    let rows =
+        repo::list_messages(&state.db, room.id, page.id_cursor()?, page.fetch_limit()).await?;
+    // Fetched newest first; a page reads oldest first.
+    let mut messages = page.page(rows, |m| m.id.to_string(), MessageView::from);
+    messages.items.reverse();
+    Ok(Json(messages))
 }
 
 /// A room with all its messages (JSON export).
@@ -450,17 +424,18 @@ async fn search_messages(
             format!("must be one line of at most {MAX_QUERY_CHARS} characters"),
         ));
     }
-    let before = message_cursor(page.cursor.as_deref())?;
-    let mut rows = repo::search(&state.db, user.id, &q, before, page.limit + 1).await?;
-    let next_cursor = if rows.len() as i64 > page.limit {
-        rows.truncate(page.limit as usize);
-        rows.last().map(|r| r.message.id.to_string())
-    } else {
-        None
-    };
-    let items = rows
-        .into_iter()
-        .map(|r| SearchHit {
+    let rows = repo::search(
+        &state.db,
+        user.id,
+        &q,
+        page.id_cursor()?,
+        page.fetch_limit(),
+    )
+    .await?;
+    Ok(Json(page.page(
+        rows,
+        |r| r.message.id.to_string(),
+        |r| SearchHit {
             room_id: r.message.room_id,
             room_title: if r.room_title.is_empty() {
                 "New conversation".to_owned()
@@ -468,7 +443,6 @@ async fn search_messages(
                 r.room_title
             },
             message: MessageView::from(r.message),
-        })
-        .collect();
-    Ok(Json(Page { items, next_cursor }))
+        },
+    )))
 }

@@ -14,8 +14,8 @@ use super::repo::{self, FavoriteRow, NewFavorite};
 use super::{Difficulty, parse_field};
 use crate::app::AppState;
 use crate::auth::extract::AuthUser;
-use crate::chat::Page;
 use crate::error::{Error, ErrorBody, FieldErrors, Result};
+use crate::extract::Page;
 use crate::extract::{AppJson, Pagination};
 
 const MAX_QUESTION: usize = 500;
@@ -168,24 +168,9 @@ pub async fn list_favorites(
     user: AuthUser,
     page: Pagination,
 ) -> Result<Json<Page<Favorite>>> {
-    let before = page
-        .cursor
-        .as_deref()
-        .map(|c| {
-            Uuid::parse_str(c).map_err(|_| Error::field("cursor", "is not a cursor from this list"))
-        })
-        .transpose()?;
-    let mut rows = repo::list_favorites(&state.db, user.id, before, page.limit + 1).await?;
-    let next_cursor = if rows.len() as i64 > page.limit {
-        rows.truncate(page.limit as usize);
-        rows.last().map(|r| r.id.to_string())
-    } else {
-        None
-    };
-    Ok(Json(Page {
-        items: rows.into_iter().map(Favorite::from).collect(),
-        next_cursor,
-    }))
+    let rows =
+        repo::list_favorites(&state.db, user.id, page.id_cursor()?, page.fetch_limit()).await?;
+    Ok(Json(page.page(rows, |r| r.id.to_string(), Favorite::from)))
 }
 
 /// Remove a favourite.

@@ -20,8 +20,8 @@ use super::repo::{self, NewQuestion, QuestionRow, SessionRow};
 use super::{CAREERS, FIELDS, Language, llm, parse_career, parse_field};
 use crate::app::AppState;
 use crate::auth::extract::AuthUser;
-use crate::chat::Page;
 use crate::error::{Error, ErrorBody, Result};
+use crate::extract::Page;
 use crate::extract::{AppJson, Pagination};
 use crate::quota::{self, Scope};
 
@@ -394,38 +394,24 @@ pub async fn list_sessions(
     user: AuthUser,
     page: Pagination,
 ) -> Result<Json<Page<SessionSummary>>> {
-    let before = page
-        .cursor
-        .as_deref()
-        .map(|c| {
-            Uuid::parse_str(c).map_err(|_| Error::field("cursor", "is not a cursor from this list"))
-        })
-        .transpose()?;
-    let mut rows = repo::list_sessions(&state.db, user.id, before, page.limit + 1).await?;
-    let next_cursor = if rows.len() as i64 > page.limit {
-        rows.truncate(page.limit as usize);
-        rows.last().map(|r| r.id.to_string())
-    } else {
-        None
-    };
-    Ok(Json(Page {
-        items: rows
-            .into_iter()
-            .map(|r| SessionSummary {
-                id: r.id,
-                field: r.field,
-                career: r.career,
-                language: r.language,
-                status: r.status,
-                question_count: r.question_count,
-                answered_count: r.answered_count,
-                score: r.score_tenths.map(tenths_to_score),
-                created_at: r.created_at,
-                finished_at: r.finished_at,
-            })
-            .collect(),
-        next_cursor,
-    }))
+    let rows =
+        repo::list_sessions(&state.db, user.id, page.id_cursor()?, page.fetch_limit()).await?;
+    Ok(Json(page.page(
+        rows,
+        |r| r.id.to_string(),
+        |r| SessionSummary {
+            id: r.id,
+            field: r.field,
+            career: r.career,
+            language: r.language,
+            status: r.status,
+            question_count: r.question_count,
+            answered_count: r.answered_count,
+            score: r.score_tenths.map(tenths_to_score),
+            created_at: r.created_at,
+            finished_at: r.finished_at,
+        },
+    )))
 }
 
 async fn owned_session(state: &AppState, user: &AuthUser, raw: &str) -> Result<SessionRow> {
