@@ -193,6 +193,12 @@ impl IntoResponse for Error {
             ),
             _ => None,
         };
+        let quota_headers = match &self {
+            Error::QuotaExceeded {
+                limit, resets_at, ..
+            } => Some(crate::quota::rate_limit_headers(*limit, *limit, *resets_at)),
+            _ => None,
+        };
         let (scope, limit, resets_at) = match &self {
             Error::QuotaExceeded {
                 scope,
@@ -221,6 +227,9 @@ impl IntoResponse for Error {
             },
         };
         let mut response = (status, axum::Json(body)).into_response();
+        if let Some(headers) = quota_headers {
+            response.headers_mut().extend(headers);
+        }
         if let Some(secs) = retry_after {
             response
                 .headers_mut()

@@ -123,13 +123,10 @@ fn serve_file(path: &str, caching: Caching, request_headers: &HeaderMap) -> Opti
 }
 
 /// `index.html` with its asset links pointing at the versioned, immutable URLs.
-fn index_html() -> Response {
-    let Some(file) = Assets::get("index.html") else {
-        return Error::NotFound.into_response();
-    };
-    let text = String::from_utf8_lossy(&file.data);
+fn render_index() -> Option<String> {
+    let file = Assets::get("index.html")?;
     let prefix = format!("/v/{}/", version());
-    let mut html = text.into_owned();
+    let mut html = String::from_utf8_lossy(&file.data).into_owned();
     for attr in ["href=\"/", "src=\"/"] {
         for dir in ["css/", "js/", "img/"] {
             html = html.replace(
@@ -138,6 +135,20 @@ fn index_html() -> Response {
             );
         }
     }
+    Some(html)
+}
+
+/// Release builds rewrite `index.html` once; debug builds on every request (live edits).
+fn index_html() -> Response {
+    static INDEX: LazyLock<Option<String>> = LazyLock::new(render_index);
+    let html = if cfg!(debug_assertions) {
+        render_index()
+    } else {
+        INDEX.clone()
+    };
+    let Some(html) = html else {
+        return Error::NotFound.into_response();
+    };
     (
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
@@ -214,8 +225,20 @@ mod tests {
 
     #[test]
     fn index_links_point_at_the_versioned_assets() {
-        let response = index_html();
-        assert_eq!(response.status(), StatusCode::OK);
+        let html = render_index().expect("index.html ships");
+        let prefix = format!("/v/{}/", version());
+        assert!(
+            html.contains(&format!("src=\"{prefix}js/app.js\"")),
+            "{html}"
+        );
+        assert!(
+            html.contains(&format!("href=\"{prefix}css/app.css\"")),
+            "{html}"
+        );
+        assert!(
+            !html.contains("src=\"/js/") && !html.contains("href=\"/css/"),
+            "{html}"
+        );
     }
 
     #[test]

@@ -135,23 +135,30 @@ pub async fn refund(state: &AppState, reservation: &Reservation) -> Result<()> {
     .await
 }
 
+/// `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` (seconds to the reset): on
+/// every LLM-backed answer, the refusal (429) included.
+pub fn rate_limit_headers(limit: i64, used: i64, resets_at: OffsetDateTime) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    let reset = (resets_at - OffsetDateTime::now_utc())
+        .whole_seconds()
+        .max(0);
+    for (name, value) in [
+        ("ratelimit-limit", limit),
+        ("ratelimit-remaining", (limit - used).max(0)),
+        ("ratelimit-reset", reset),
+    ] {
+        headers.insert(HeaderName::from_static(name), HeaderValue::from(value));
+    }
+    headers
+}
+
 impl Reservation {
-    /// `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` (seconds to the reset).
+    /// The rate-limit headers after this reservation (none for an unlimited scope).
     pub fn headers(&self) -> HeaderMap {
-        let mut headers = HeaderMap::new();
-        if let Some(limit) = self.limit {
-            let reset = (self.resets_at - OffsetDateTime::now_utc())
-                .whole_seconds()
-                .max(0);
-            for (name, value) in [
-                ("ratelimit-limit", limit),
-                ("ratelimit-remaining", (limit - self.used).max(0)),
-                ("ratelimit-reset", reset),
-            ] {
-                headers.insert(HeaderName::from_static(name), HeaderValue::from(value));
-            }
+        match self.limit {
+            Some(limit) => rate_limit_headers(limit, self.used, self.resets_at),
+            None => HeaderMap::new(),
         }
-        headers
     }
 }
 

@@ -1067,6 +1067,10 @@ async fn the_quota_endpoint_headers_and_429_body_tell_the_truth(backend: Backend
         .parse()
         .expect("seconds");
     assert!((1..=86_400).contains(&retry));
+    // The refusal carries the rate-limit headers too, so a client needs no second request.
+    assert_eq!(res.headers()["ratelimit-limit"], "2");
+    assert_eq!(res.headers()["ratelimit-remaining"], "0");
+    assert!(res.headers().contains_key("ratelimit-reset"));
     let body: Value = res.json().await.expect("json");
     assert_eq!(body["error"]["code"], "quota_exceeded");
     assert_eq!(body["error"]["scope"], "chat");

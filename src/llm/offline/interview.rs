@@ -6,6 +6,7 @@
 //! key points (1), divided by 3 × the query's token count. Entries under 0.15 do not match.
 
 use std::collections::HashSet;
+use std::sync::OnceLock;
 
 use crate::apps::interview::Language;
 use crate::apps::interview::bank::{Entry, bank};
@@ -89,29 +90,47 @@ fn singular(word: &str) -> &str {
     stem
 }
 
+/// An entry's tokens by where they occur, built once per process (the bank is static).
+struct Indexed {
+    entry: &'static Entry,
+    question: HashSet<String>,
+    keywords: HashSet<String>,
+    key_points: HashSet<String>,
+}
+
+fn index() -> &'static [Indexed] {
+    static INDEX: OnceLock<Vec<Indexed>> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        bank()
+            .iter()
+            .map(|entry| Indexed {
+                entry,
+                question: tokens(&format!("{} {}", entry.question.ko, entry.question.en)),
+                keywords: entry.keywords.iter().flat_map(|k| tokens(k)).collect(),
+                key_points: entry
+                    .key_points
+                    .iter()
+                    .flat_map(|k| tokens(&format!("{} {}", k.ko, k.en)))
+                    .collect(),
+            })
+            .collect()
+    })
+}
+
 /// Weighted overlap: a query token in the question counts 3, in the keywords 2, in the key
 /// points 1; divided by the best possible (3 per query token).
-fn score(query: &HashSet<String>, entry: &Entry) -> f64 {
+fn score(query: &HashSet<String>, entry: &Indexed) -> f64 {
     if query.is_empty() {
         return 0.0;
-    }
-    let question = tokens(&format!("{} {}", entry.question.ko, entry.question.en));
-    let mut keywords = HashSet::new();
-    for k in &entry.keywords {
-        keywords.extend(tokens(k));
-    }
-    let mut weak = HashSet::new();
-    for k in &entry.key_points {
-        weak.extend(tokens(&format!("{} {}", k.ko, k.en)));
     }
     let hits: f64 = query
         .iter()
         .map(|t| {
-            if question.contains(t) {
+            if entry.question.contains(t) {
                 3.0
-            } else if keywords.contains(t) {
+            } else if entry.keywords.contains(t) {
                 2.0
-            } else if weak.contains(t) {
+            } else if entry.key_points.contains(t) {
                 1.0
             } else {
                 0.0
@@ -124,9 +143,9 @@ fn score(query: &HashSet<String>, entry: &Entry) -> f64 {
 /// The best entries for a query, best first.
 pub fn search(text: &str, max: usize) -> Vec<&'static Entry> {
     let query = tokens(text);
-    let mut scored: Vec<(f64, &Entry)> = bank()
+    let mut scored: Vec<(f64, &'static Entry)> = index()
         .iter()
-        .map(|e| (score(&query, e), e))
+        .map(|e| (score(&query, e), e.entry))
         .filter(|(s, _)| *s >= 0.15)
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
