@@ -75,6 +75,28 @@ export function spinner(label) {
   return h('div', { class: 'loading', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), h('span', { text: label || t('common.loading') }));
 }
 
+/**
+ * Shows a spinner in `container` while `promise` settles. Resolves to its value, or — after
+ * putting the error in `container` (or handing it to `onError`, which returns true when it
+ * drew something itself) — to undefined.
+ */
+export async function loadInto(container, promise, onError) {
+  const loading = spinner();
+  container.append(loading);
+  try {
+    return await promise;
+  } catch (error) {
+    if (!(onError && onError(error))) {
+      const box = h('div', { class: 'form-error', role: 'alert' });
+      container.append(box);
+      showError(error, { box });
+    }
+    return undefined;
+  } finally {
+    loading.remove();
+  }
+}
+
 /** A confirmation dialog (native <dialog>); resolves true when confirmed. */
 export function confirmDialog({ title, body, confirm, danger = false, input }) {
   return new Promise((resolve) => {

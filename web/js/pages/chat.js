@@ -8,7 +8,7 @@ import { h, mount, field, errorBox, setError, busy, clearFieldErrors, trustedHtm
 import { t, pick, formatDateTime } from '../i18n.js';
 import { navigate, setBusy } from '../router.js';
 import { loadDraft, saveDraft } from '../drafts.js';
-import { pageHeader, showError, flash, confirmDialog, spinner, errorText } from '../ui.js';
+import { pageHeader, showError, flash, confirmDialog, loadInto, errorText } from '../ui.js';
 
 const CONVENTIONS = ['camelCase', 'snake_case', 'PascalCase', 'kebab-case', 'SCREAMING_SNAKE_CASE'];
 let assistantsCache = null;
@@ -239,6 +239,8 @@ async function conversation(roomId, list) {
     const content = input.value.trim();
     if (!content || controller) return;
     setError(box, '');
+    // The server names the room after its first message.
+    const firstMessage = !log.querySelector('.message[data-id]:not([data-id=""])');
     const empty = log.querySelector('.empty-log');
     if (empty) empty.remove();
     const pendingUser = messageEl({ id: '', role: 'user', content, status: 'complete', created_at: new Date().toISOString() });
@@ -328,7 +330,9 @@ async function conversation(roomId, list) {
       controller = null;
       send.disabled = false;
       stop.hidden = true;
-      quota.reload();
+      // The response's RateLimit headers already updated the badge; an answer that never
+      // produced text was refunded after them, so only then ask again.
+      if (accepted && !text) quota.reload();
       input.focus();
     }
     if (interrupted || (accepted && !finished)) {
@@ -336,10 +340,10 @@ async function conversation(roomId, list) {
       // it got that far before the stop); show its copy.
       setTimeout(() => loadLatest().catch(() => {}), 700);
     }
-    if (accepted) refreshTitle();
+    if (accepted && firstMessage) refreshTitle();
   });
 
-  // The server names a room after its first message; show the new name.
+  // Shows the name the server gave the room (and the sidebar's preview).
   async function refreshTitle() {
     try {
       const fresh = await api.get(`/api/rooms/${room.id}`);
@@ -419,19 +423,8 @@ async function conversation(roomId, list) {
 
 export async function render(main, params) {
   quota.setScope('chat');
-  const loading = spinner();
-  main.append(loading);
-  let list;
-  try {
-    list = await assistants();
-  } catch (error) {
-    loading.remove();
-    const box = errorBox();
-    main.append(box);
-    showError(error, { box });
-    return undefined;
-  }
-  loading.remove();
+  const list = await loadInto(main, assistants());
+  if (!list) return undefined;
   const layout = h('div', { class: ['chat-layout', params.id ? 'has-room' : 'no-room'] });
   main.append(layout);
   if (!params.id) {

@@ -7,7 +7,7 @@ import * as quota from '../quota.js';
 import { h, mount, field, errorBox, setError, busy, clearFieldErrors } from '../dom.js';
 import { t, pick, formatDateTime, formatNumber, language } from '../i18n.js';
 import { navigate, setBusy } from '../router.js';
-import { pageHeader, showError, flash, confirmDialog, spinner, emptyState } from '../ui.js';
+import { pageHeader, showError, flash, confirmDialog, loadInto, emptyState } from '../ui.js';
 import { loadStars, starButton } from '../stars.js';
 import { loadDraft, saveDraft } from '../drafts.js';
 
@@ -127,19 +127,8 @@ function sessionItem(cat, s) {
 export async function render(main) {
   quota.setScope('interview');
   main.append(pageHeader(t('interview.title')), h('p', { class: 'lead', text: t('interview.lead') }));
-  const loading = spinner();
-  main.append(loading);
-  let cat;
-  try {
-    cat = await catalog();
-  } catch (error) {
-    loading.remove();
-    const box = errorBox();
-    main.append(box);
-    showError(error, { box });
-    return undefined;
-  }
-  loading.remove();
+  const cat = await loadInto(main, catalog());
+  if (!cat) return undefined;
   const start = startForm(cat);
   main.append(h('div', { class: 'stack' }, start.form,
     h('p', { class: 'links' },
@@ -187,24 +176,16 @@ function resultView(cat, session, result) {
 
 export async function renderSession(main, params) {
   quota.setScope('interview');
-  const loading = spinner();
-  main.append(loading);
-  let cat;
-  let session;
-  try {
-    [cat, session] = await Promise.all([catalog(), api.get(`/api/interview/sessions/${encodeURIComponent(params.id)}`), loadStars()]);
-  } catch (error) {
-    loading.remove();
-    if (error.status === 404) {
+  const loaded = await loadInto(main,
+    Promise.all([catalog(), api.get(`/api/interview/sessions/${encodeURIComponent(params.id)}`), loadStars()]),
+    (error) => {
+      if (error.status !== 404) return false;
       main.append(pageHeader(t('interview.notFound')), h('a', { href: '/interview', 'data-link': true, class: 'button', text: t('interview.back') }));
-      return undefined;
-    }
-    const box = errorBox();
-    main.append(box);
-    showError(error, { box });
-    return undefined;
-  }
-  loading.remove();
+      return true;
+    });
+  if (!loaded) return undefined;
+  const cat = loaded[0];
+  let session = loaded[1];
   const heading = pageHeader(`${label(cat.fields, session.field)} · ${label(cat.careers, session.career)}`);
   const stage = h('div', { class: 'stage' });
   main.append(heading, stage);

@@ -5,7 +5,7 @@ import * as quota from '../quota.js';
 import { h, field, errorBox, setError, busy, clearFieldErrors } from '../dom.js';
 import { t, formatDateTime, formatTime } from '../i18n.js';
 import { navigate } from '../router.js';
-import { pageHeader, showError, flash, confirmDialog, spinner } from '../ui.js';
+import { pageHeader, showError, flash, confirmDialog, loadInto } from '../ui.js';
 
 function profileForm(me) {
   const email = field({ id: 'email', label: t('auth.email'), type: 'email', autocomplete: 'email', value: me.email, required: true });
@@ -118,20 +118,9 @@ function deleteCard(me) {
 
 export async function render(main) {
   main.append(pageHeader(t('profile.title')));
-  const loading = spinner();
-  main.append(loading);
-  let me;
-  try {
-    me = await api.get('/api/me');
-  } catch (error) {
-    loading.remove();
-    const box = errorBox();
-    main.append(box);
-    showError(error, { box });
-    return;
-  }
+  const me = await loadInto(main, api.get('/api/me'));
+  if (!me) return;
   const view = await quota.reload();
-  loading.remove();
   main.append(h('div', { class: 'grid-2' },
     h('div', { class: 'stack' }, profileForm(me), passwordForm(me)),
     h('div', { class: 'stack' }, quotaCard(view), deleteCard(me))));
