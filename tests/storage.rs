@@ -280,7 +280,8 @@ async fn deleting_a_user_cascades_to_sessions_and_tokens(backend: Backend) {
 /// (table, column, nullable) for every user table of a backend.
 async fn schema_of(db: &Db) -> BTreeSet<(String, String, bool)> {
     match db {
-        Db::Sqlite(pool) => {
+        Db::Sqlite(sqlite) => {
+            let pool = &sqlite.pool;
             let tables: Vec<String> = sqlx::query_scalar(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx_%'",
             )

@@ -6,6 +6,9 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use rusqlite::OptionalExtension as _;
+
+use crate::db::lite::{prepare, time_param, uuid_at, uuid_param};
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result, ResultExt};
 use crate::{on_db, on_tx};
@@ -263,20 +266,38 @@ pub async fn live_session_user(
     session_id: Uuid,
     user_id: Uuid,
 ) -> Result<Option<AuthRow>> {
+    const SQL: &str = "SELECT u.id, u.email, u.username, u.role FROM sessions s \
+         JOIN users u ON u.id = s.user_id \
+         WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL \
+           AND s.expires_at > $3 AND u.is_active";
     let now = crate::db::now();
-    Ok(on_db!(db, |pool| {
-        sqlx::query_as::<_, AuthRow>(
-            "SELECT u.id, u.email, u.username, u.role FROM sessions s \
-             JOIN users u ON u.id = s.user_id \
-             WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL \
-               AND s.expires_at > $3 AND u.is_active",
-        )
-        .bind(session_id)
-        .bind(user_id)
-        .bind(now)
-        .fetch_optional(pool)
-        .await
-    })?)
+    match db {
+        Db::Sqlite(sqlite) => sqlite.lite.read(|c| {
+            prepare(c, SQL)?
+                .query_row(
+                    (
+                        uuid_param(&session_id),
+                        uuid_param(&user_id),
+                        time_param(now)?,
+                    ),
+                    |row| {
+                        Ok(AuthRow {
+                            id: uuid_at(row, 0)?,
+                            email: row.get(1)?,
+                            username: row.get(2)?,
+                            role: row.get(3)?,
+                        })
+                    },
+                )
+                .optional()
+        }),
+        Db::Postgres(pool) => Ok(sqlx::query_as::<_, AuthRow>(SQL)
+            .bind(session_id)
+            .bind(user_id)
+            .bind(now)
+            .fetch_optional(pool)
+            .await?),
+    }
 }
 
 /// Opens a session with its first refresh token.

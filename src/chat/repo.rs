@@ -4,10 +4,12 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use rusqlite::OptionalExtension as _;
+
 use crate::db::Db;
+use crate::db::lite::{prepare, time_at, time_param, uuid_at, uuid_param};
 use crate::error::Result;
 use crate::on_db;
-use crate::on_tx;
 
 /// A room as stored.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -38,6 +40,39 @@ pub struct MessageRow {
 
 const ROOM_COLUMNS: &str = "id, owner_id, assistant, title, settings, created_at, updated_at, last_activity_us, last_message_preview";
 const MESSAGE_COLUMNS: &str = "id, room_id, role, content, html, status, model, created_at";
+
+impl RoomRow {
+    /// Maps a row of [`ROOM_COLUMNS`] on SQLite's fast path.
+    fn from_lite(row: &rusqlite::Row<'_>) -> rusqlite::Result<RoomRow> {
+        Ok(RoomRow {
+            id: uuid_at(row, 0)?,
+            owner_id: uuid_at(row, 1)?,
+            assistant: row.get(2)?,
+            title: row.get(3)?,
+            settings: row.get(4)?,
+            created_at: time_at(row, 5)?,
+            updated_at: time_at(row, 6)?,
+            last_activity_us: row.get(7)?,
+            last_message_preview: row.get(8)?,
+        })
+    }
+}
+
+impl MessageRow {
+    /// Maps a row of [`MESSAGE_COLUMNS`] on SQLite's fast path.
+    fn from_lite(row: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRow> {
+        Ok(MessageRow {
+            id: uuid_at(row, 0)?,
+            room_id: uuid_at(row, 1)?,
+            role: row.get(2)?,
+            content: row.get(3)?,
+            html: row.get(4)?,
+            status: row.get(5)?,
+            model: row.get(6)?,
+            created_at: time_at(row, 7)?,
+        })
+    }
+}
 
 /// Microseconds since the epoch, for activity ordering.
 pub fn micros(t: OffsetDateTime) -> i64 {
@@ -78,33 +113,49 @@ pub async fn list_rooms(
     limit: i64,
 ) -> Result<Vec<RoomRow>> {
     let (activity, id) = after.unzip();
-    let sql = sqlx::AssertSqlSafe(format!(
+    let sql = format!(
         "SELECT {ROOM_COLUMNS} FROM rooms WHERE owner_id = $1 \
          AND ($2 IS NULL OR last_activity_us < $2 OR (last_activity_us = $2 AND id < $3)) \
          ORDER BY last_activity_us DESC, id DESC LIMIT $4"
-    ));
-    Ok(on_db!(db, |pool| {
-        sqlx::query_as::<_, RoomRow>(sql)
+    );
+    match db {
+        Db::Sqlite(sqlite) => sqlite.lite.read(|c| {
+            prepare(c, &sql)?
+                .query_map(
+                    (
+                        uuid_param(&owner),
+                        activity,
+                        id.as_ref().map(uuid_param),
+                        limit,
+                    ),
+                    RoomRow::from_lite,
+                )?
+                .collect()
+        }),
+        Db::Postgres(pool) => Ok(sqlx::query_as::<_, RoomRow>(sqlx::AssertSqlSafe(sql))
             .bind(owner)
             .bind(activity)
             .bind(id)
             .bind(limit)
             .fetch_all(pool)
-            .await
-    })?)
+            .await?),
+    }
 }
 
 pub async fn get_room(db: &Db, owner: Uuid, id: Uuid) -> Result<Option<RoomRow>> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {ROOM_COLUMNS} FROM rooms WHERE id = $1 AND owner_id = $2"
-    ));
-    Ok(on_db!(db, |pool| {
-        sqlx::query_as::<_, RoomRow>(sql)
+    let sql = format!("SELECT {ROOM_COLUMNS} FROM rooms WHERE id = $1 AND owner_id = $2");
+    match db {
+        Db::Sqlite(sqlite) => sqlite.lite.read(|c| {
+            prepare(c, &sql)?
+                .query_row((uuid_param(&id), uuid_param(&owner)), RoomRow::from_lite)
+                .optional()
+        }),
+        Db::Postgres(pool) => Ok(sqlx::query_as::<_, RoomRow>(sqlx::AssertSqlSafe(sql))
             .bind(id)
             .bind(owner)
             .fetch_optional(pool)
-            .await
-    })?)
+            .await?),
+    }
 }
 
 pub async fn update_room(
@@ -160,64 +211,114 @@ pub struct NewMessage<'a> {
 
 /// Stores a message and moves its room to the top of the owner's list, atomically.
 pub async fn insert_message(db: &Db, m: NewMessage<'_>) -> Result<MessageRow> {
+    const TOUCH_ROOM: &str = "UPDATE rooms SET last_activity_us = $3, last_message_preview = $4, \
+         title = CASE WHEN title = '' AND $5 IS NOT NULL THEN $5 ELSE title END \
+         WHERE id = $1 AND owner_id = $2";
     let now = crate::db::now();
-    let mut tx = db.begin().await?;
-    let sql = sqlx::AssertSqlSafe(format!(
+    let id = Uuid::now_v7();
+    let sql = format!(
         "INSERT INTO messages (id, room_id, owner_id, role, content, html, status, model, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {MESSAGE_COLUMNS}"
-    ));
-    let row = on_tx!(&mut tx, |conn| {
-        sqlx::query_as::<_, MessageRow>(sql)
-            .bind(Uuid::now_v7())
-            .bind(m.room_id)
-            .bind(m.owner_id)
-            .bind(m.role)
-            .bind(m.content)
-            .bind(m.html)
-            .bind(m.status)
-            .bind(m.model)
-            .bind(now)
-            .fetch_one(conn)
-            .await
-    })?;
-    on_tx!(&mut tx, |conn| {
-        sqlx::query(
-            "UPDATE rooms SET last_activity_us = $3, last_message_preview = $4, \
-             title = CASE WHEN title = '' AND $5 IS NOT NULL THEN $5 ELSE title END \
-             WHERE id = $1 AND owner_id = $2",
-        )
+    );
+    let pool = match db {
+        Db::Postgres(pool) => pool,
+        Db::Sqlite(sqlite) => {
+            let (room_id, owner_id) = (m.room_id, m.owner_id);
+            let owned = [m.role, m.content, m.html, m.status, m.preview].map(str::to_owned);
+            let (model, title) = (
+                m.model.map(str::to_owned),
+                m.title_if_empty.map(str::to_owned),
+            );
+            return sqlite
+                .lite
+                .write(move |c| {
+                    let [role, content, html, status, preview] = &owned;
+                    let row = prepare(c, &sql)?.query_row(
+                        (
+                            uuid_param(&id),
+                            uuid_param(&room_id),
+                            uuid_param(&owner_id),
+                            role,
+                            content,
+                            html,
+                            status,
+                            &model,
+                            time_param(now)?,
+                        ),
+                        MessageRow::from_lite,
+                    )?;
+                    prepare(c, TOUCH_ROOM)?.execute((
+                        uuid_param(&room_id),
+                        uuid_param(&owner_id),
+                        micros(now),
+                        preview,
+                        &title,
+                    ))?;
+                    Ok(row)
+                })
+                .await;
+        }
+    };
+    let mut tx = pool.begin().await?;
+    let row = sqlx::query_as::<_, MessageRow>(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .bind(m.room_id)
+        .bind(m.owner_id)
+        .bind(m.role)
+        .bind(m.content)
+        .bind(m.html)
+        .bind(m.status)
+        .bind(m.model)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+    sqlx::query(TOUCH_ROOM)
         .bind(m.room_id)
         .bind(m.owner_id)
         .bind(micros(now))
         .bind(m.preview)
         .bind(m.title_if_empty)
-        .execute(conn)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(row)
 }
 
-/// A page of a room's messages, newest first, strictly before `before`.
+/// A page of the owner's messages in a room, newest first, strictly before `before`.
+/// Another owner's room simply has no messages here.
 pub async fn list_messages(
     db: &Db,
+    owner: Uuid,
     room_id: Uuid,
     before: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<MessageRow>> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE room_id = $1 AND ($2 IS NULL OR id < $2) \
-         ORDER BY id DESC LIMIT $3"
-    ));
-    Ok(on_db!(db, |pool| {
-        sqlx::query_as::<_, MessageRow>(sql)
+    let sql = format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE room_id = $1 AND owner_id = $2 \
+         AND ($3 IS NULL OR id < $3) ORDER BY id DESC LIMIT $4"
+    );
+    match db {
+        Db::Sqlite(sqlite) => sqlite.lite.read(|c| {
+            prepare(c, &sql)?
+                .query_map(
+                    (
+                        uuid_param(&room_id),
+                        uuid_param(&owner),
+                        before.as_ref().map(uuid_param),
+                        limit,
+                    ),
+                    MessageRow::from_lite,
+                )?
+                .collect()
+        }),
+        Db::Postgres(pool) => Ok(sqlx::query_as::<_, MessageRow>(sqlx::AssertSqlSafe(sql))
             .bind(room_id)
+            .bind(owner)
             .bind(before)
             .bind(limit)
             .fetch_all(pool)
-            .await
-    })?)
+            .await?),
+    }
 }
 
 /// Every message of a room, oldest first (export).
@@ -233,18 +334,37 @@ pub async fn all_messages(db: &Db, room_id: Uuid) -> Result<Vec<MessageRow>> {
     })?)
 }
 
-/// The most recent usable turns of a room (newest first) for the model's context.
-pub async fn recent_turns(db: &Db, room_id: Uuid, limit: i64) -> Result<Vec<(String, String)>> {
-    Ok(on_db!(db, |pool| {
-        sqlx::query_as(
-            "SELECT role, content FROM messages WHERE room_id = $1 AND status <> 'failed' AND content <> '' \
-             ORDER BY id DESC LIMIT $2",
-        )
-        .bind(room_id)
-        .bind(limit)
-        .fetch_all(pool)
-        .await
-    })?)
+/// The most recent usable turns of a room (newest first) for the model's context: at most
+/// `limit`, and no more once their text passes `budget` characters (the turn that passes it
+/// is included, so the caller sees where the budget ends).
+pub async fn recent_turns(
+    db: &Db,
+    room_id: Uuid,
+    limit: i64,
+    budget: usize,
+) -> Result<Vec<(String, String)>> {
+    const SQL: &str = "SELECT role, content FROM messages WHERE room_id = $1 AND status <> 'failed' AND content <> '' \
+         ORDER BY id DESC LIMIT $2";
+    match db {
+        Db::Sqlite(sqlite) => sqlite.lite.read(|c| {
+            let mut statement = prepare(c, SQL)?;
+            let mut rows = statement.query((uuid_param(&room_id), limit))?;
+            let (mut turns, mut used) = (Vec::new(), 0);
+            while used <= budget
+                && let Some(row) = rows.next()?
+            {
+                let content: String = row.get(1)?;
+                used += content.chars().count();
+                turns.push((row.get(0)?, content));
+            }
+            Ok(turns)
+        }),
+        Db::Postgres(pool) => Ok(sqlx::query_as(SQL)
+            .bind(room_id)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?),
+    }
 }
 
 /// A search hit.

@@ -146,12 +146,13 @@ async fn prepare(state: &AppState, room: &RoomRow, content: &str) -> Result<Prep
     .await?;
     let settings: serde_json::Value = serde_json::from_str(&room.settings).unwrap_or_default();
     let assistant = assistants::find(&room.assistant).ok_or(Error::NotFound)?;
-    let turns = repo::recent_turns(&state.db, room.id, HISTORY_LIMIT).await?;
+    let budget = state.config.llm_context_chars as usize;
+    let turns = repo::recent_turns(&state.db, room.id, HISTORY_LIMIT, budget).await?;
     let mut messages = vec![ChatMessage::new(
         Role::System,
         assistants::system_prompt(assistant, &settings),
     )];
-    messages.extend(trim_history(turns, state.config.llm_context_chars as usize));
+    messages.extend(trim_history(turns, budget));
     Ok(Prepared {
         user_message: MessageView::from(stored),
         request: ChatRequest {

@@ -16,12 +16,18 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 use crate::error::{Error, Result};
 
+pub mod lite;
+pub use lite::Lite;
+
 /// Runs `$body` with `$pool` bound to whichever pool `$db` holds.
 #[macro_export]
 macro_rules! on_db {
     ($db:expr, |$pool:ident| $body:expr) => {
         match $db {
-            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Sqlite(sqlite) => {
+                let $pool = &sqlite.pool;
+                $body
+            }
             $crate::db::Db::Postgres($pool) => $body,
         }
     };
@@ -47,8 +53,16 @@ macro_rules! on_tx {
 /// A pool of either backend. Cheap to clone.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    Sqlite(SqliteDb),
     Postgres(PgPool),
+}
+
+/// SQLite: sqlx's pool for most queries, and the [`Lite`] fast path (inline reads, one
+/// group-committing writer) for the hot ones. See `lite.rs`.
+#[derive(Clone, Debug)]
+pub struct SqliteDb {
+    pub pool: SqlitePool,
+    pub lite: Lite,
 }
 
 /// An open write transaction.
@@ -92,6 +106,11 @@ impl Db {
                 })
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5));
+            if opts.url.contains(":memory:") || opts.url.contains("mode=memory") {
+                return Err(Error::internal(
+                    "CONFAB_DATABASE_URL: in-memory SQLite is not supported; give a file path",
+                ));
+            }
             if let Some(parent) = connect.get_filename().parent()
                 && !parent.as_os_str().is_empty()
             {
@@ -102,9 +121,11 @@ impl Db {
             let pool = SqlitePoolOptions::new()
                 .max_connections(opts.max_connections)
                 .acquire_timeout(Duration::from_secs(10))
-                .connect_with(connect)
+                .test_before_acquire(false)
+                .connect_with(connect.clone())
                 .await?;
-            Ok(Db::Sqlite(pool))
+            let lite = Lite::open(connect.get_filename(), &opts.sqlite_synchronous)?;
+            Ok(Db::Sqlite(SqliteDb { pool, lite }))
         } else {
             let connect = PgConnectOptions::from_str(&opts.url)
                 .map_err(|e| Error::internal(format!("bad CONFAB_DATABASE_URL: {e}")))?;
@@ -132,7 +153,7 @@ impl Db {
     /// Takes the exclusive lock that keeps a second server off the same SQLite file.
     /// PostgreSQL needs none: several instances share it by design.
     pub fn lock_for_server(&self) -> Result<Option<ServerLock>> {
-        let Db::Sqlite(pool) = self else {
+        let Db::Sqlite(SqliteDb { pool, .. }) = self else {
             return Ok(None);
         };
         let db_path = pool.connect_options().get_filename().to_path_buf();
@@ -173,7 +194,7 @@ impl Db {
     /// Applies the embedded migrations of this backend.
     pub async fn migrate(&self) -> Result<()> {
         match self {
-            Db::Sqlite(pool) => SQLITE_MIGRATOR.run(pool).await?,
+            Db::Sqlite(sqlite) => SQLITE_MIGRATOR.run(&sqlite.pool).await?,
             Db::Postgres(pool) => POSTGRES_MIGRATOR.run(pool).await?,
         }
         Ok(())
@@ -183,7 +204,7 @@ impl Db {
     /// so two writers never deadlock on a lock upgrade; the busy timeout makes them queue.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(sqlite) => Tx::Sqlite(sqlite.pool.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
