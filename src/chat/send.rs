@@ -271,15 +271,22 @@ fn stream_answer(
 ) -> impl IntoResponse {
     let (tx, rx) = mpsc::channel::<Event>(64);
     tokio::spawn(async move {
-        let _ = tx.send(event("user_message", &prepared.user_message)).await;
+        let Prepared {
+            user_message,
+            request,
+        } = prepared;
+        let _ = tx.send(event("user_message", &user_message)).await;
+        drop(user_message);
         let provider = state.llm.for_app(&room.assistant);
         let upstream = tokio::select! {
-            result = provider.stream(&prepared.request) => result,
+            result = provider.stream(&request) => result,
             () = tx.closed() => {
                 refund(&state, &reservation).await;
                 return;
             }
         };
+        // The history is in the upstream's hands now; do not hold it for the whole answer.
+        drop(request);
         let mut upstream = match upstream {
             Ok(stream) => stream,
             Err(err) => {
