@@ -183,15 +183,7 @@ pub async fn update_room(
 }
 
 pub async fn delete_room(db: &Db, owner: Uuid, id: Uuid) -> Result<bool> {
-    let n = on_db!(db, |pool| {
-        sqlx::query("DELETE FROM rooms WHERE id = $1 AND owner_id = $2")
-            .bind(id)
-            .bind(owner)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
-    Ok(n > 0)
+    db.delete_owned("rooms", "owner_id", id, owner).await
 }
 
 /// A message to store.

@@ -209,6 +209,28 @@ impl Db {
         })
     }
 
+    /// Deletes row `id` of `table` if its `owner_column` is `owner`; `false` when there was
+    /// no such row, so another user's resource is simply not found. Both names are
+    /// constants of the calling repo, never input.
+    pub async fn delete_owned(
+        &self,
+        table: &'static str,
+        owner_column: &'static str,
+        id: uuid::Uuid,
+        owner: uuid::Uuid,
+    ) -> Result<bool> {
+        let sql = format!("DELETE FROM {table} WHERE id = $1 AND {owner_column} = $2");
+        let n = on_db!(self, |pool| {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(id)
+                .bind(owner)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        Ok(n > 0)
+    }
+
     /// A trivial query, for `/readyz`.
     pub async fn ping(&self) -> Result<()> {
         on_db!(self, |pool| sqlx::query("SELECT 1")

@@ -776,14 +776,8 @@ async fn every_room_route_with_another_users_token_is_404_and_changes_nothing(ba
             None,
         ),
     ];
-    for (method, path, body) in routes {
-        let res = app
-            .request(method.clone(), &path, Some(&thief.access), body)
-            .await;
-        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{method} {path}");
-        let text = res.text().await.expect("body");
-        assert!(!text.contains("secret"), "{method} {path} leaked: {text}");
-    }
+    app.assert_not_found_for(&thief.access, routes.into(), "secret")
+        .await;
     let hits: Value = app
         .get("/api/search?q=secret", Some(&thief.access))
         .await

@@ -195,6 +195,22 @@ impl TestApp {
         req.send().await.expect("request sent")
     }
 
+    /// Asserts that each request, sent with `token`, is a 404 whose body does not contain
+    /// `secret`: how another user's resources must look.
+    pub async fn assert_not_found_for(
+        &self,
+        token: &str,
+        routes: Vec<(Method, String, Option<Value>)>,
+        secret: &str,
+    ) {
+        for (method, path, body) in routes {
+            let res = self.request(method.clone(), &path, Some(token), body).await;
+            assert_eq!(res.status(), StatusCode::NOT_FOUND, "{method} {path}");
+            let text = res.text().await.expect("body");
+            assert!(!text.contains(secret), "{method} {path} leaked: {text}");
+        }
+    }
+
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
         self.request(Method::GET, path, token, None).await
     }

@@ -624,14 +624,8 @@ async fn every_session_question_and_favourite_route_with_another_users_token_is_
             None,
         ),
     ];
-    for (method, path, body) in routes {
-        let res = app
-            .request(method.clone(), &path, Some(&thief.access), body)
-            .await;
-        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{method} {path}");
-        let text = res.text().await.expect("body");
-        assert!(!text.contains("secret"), "{method} {path}: {text}");
-    }
+    app.assert_not_found_for(&thief.access, routes.into(), "secret")
+        .await;
     let lists = ["/api/interview/sessions", "/api/interview/favorites"];
     for path in lists {
         let body = json_of(app.get(path, Some(&thief.access)).await).await;

@@ -285,15 +285,8 @@ pub async fn finish_session(
 }
 
 pub async fn delete_session(db: &Db, user_id: Uuid, id: Uuid) -> Result<bool> {
-    let n = on_db!(db, |pool| {
-        sqlx::query("DELETE FROM interview_sessions WHERE id = $1 AND user_id = $2")
-            .bind(id)
-            .bind(user_id)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
-    Ok(n > 0)
+    db.delete_owned("interview_sessions", "user_id", id, user_id)
+        .await
 }
 
 /// A favourite as stored.
@@ -390,13 +383,6 @@ pub async fn list_favorites(
 }
 
 pub async fn delete_favorite(db: &Db, user_id: Uuid, id: Uuid) -> Result<bool> {
-    let n = on_db!(db, |pool| {
-        sqlx::query("DELETE FROM interview_favorites WHERE id = $1 AND user_id = $2")
-            .bind(id)
-            .bind(user_id)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
-    Ok(n > 0)
+    db.delete_owned("interview_favorites", "user_id", id, user_id)
+        .await
 }
