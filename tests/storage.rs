@@ -283,7 +283,10 @@ async fn schema_of(db: &Db) -> BTreeSet<(String, String, bool)> {
         Db::Sqlite(sqlite) => {
             let pool = &sqlite.pool;
             let tables: Vec<String> = sqlx::query_scalar(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx_%'",
+                // `user_versions` is SQLite's own: it validates the single server's
+                // in-memory caches (migrations/sqlite/0004_cache_versions.sql).
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+                 AND name NOT LIKE '_sqlx_%' AND name <> 'user_versions'",
             )
             .fetch_all(pool)
             .await

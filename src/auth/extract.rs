@@ -3,14 +3,23 @@
 //! The JWT is verified first (signature, pinned algorithm, expiry); then the session and
 //! user are loaded in one indexed query, so logout, password change and deactivation
 //! take effect on the next request, on every instance.
+//!
+//! On SQLite the verified caller is also kept in memory, keyed by the token, and reused
+//! while the user's `auth_version` is unchanged and neither the token nor the session has
+//! expired (`db/cache.rs`): one indexed lookup of the user's counters instead of a
+//! signature check and a join, with the same answer.
 
 use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::app::AppState;
+use crate::auth::jwt::LEEWAY_SECS;
 use crate::auth::repo::{self, Role};
+use crate::db::cache::CachedCaller;
+use crate::db::{Db, SqliteDb};
 use crate::error::{Error, Result};
 
 /// An authenticated caller.
@@ -21,6 +30,9 @@ pub struct AuthUser {
     pub email: String,
     pub username: String,
     pub role: Role,
+    /// On SQLite, the user's `data_version` read at authentication, before anything the
+    /// handler reads: pages cached at this version are current (`db/cache.rs`).
+    pub data_version: Option<i64>,
 }
 
 impl AuthUser {
@@ -60,20 +72,72 @@ fn malformed() -> Error {
 
 /// Verifies a bearer token and loads its live session.
 pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser> {
+    let sqlite = match &state.db {
+        Db::Sqlite(sqlite) => Some(sqlite),
+        Db::Postgres(_) => None,
+    };
+    if let Some(sqlite) = sqlite
+        && let Some(user) = cached_caller(sqlite, token)?
+    {
+        return Ok(user);
+    }
     let claims = state.jwt.verify(token)?;
+    // Read before the session, so a cached caller is never tagged newer than its check.
+    let versions = match sqlite {
+        Some(sqlite) => sqlite.versions(claims.sub)?,
+        None => None,
+    };
     let row = repo::live_session_user(&state.db, claims.sid, claims.sub)
         .await?
         .ok_or_else(|| Error::Unauthorized {
             code: "session_ended",
             message: "this session has ended; log in again".into(),
         })?;
-    Ok(AuthUser {
+    let user = AuthUser {
         id: row.id,
         session_id: claims.sid,
         email: row.email,
         role: Role::parse(&row.role).unwrap_or(Role::Member),
         username: row.username,
-    })
+        data_version: versions.map(|v| v.data),
+    };
+    if let (Some(sqlite), Some(versions)) = (sqlite, versions) {
+        sqlite.caches.put_caller(
+            token,
+            CachedCaller {
+                user: user.clone(),
+                auth_version: versions.auth,
+                token_exp: claims.exp,
+                session_exp: row.session_expires_at.unix_timestamp(),
+            },
+        );
+    }
+    Ok(user)
+}
+
+/// The caller of a token verified before, if nothing about it can have changed since:
+/// same `auth_version`, token and session unexpired. `None` sends the caller down the
+/// full check, which also gives the precise error.
+fn cached_caller(sqlite: &SqliteDb, token: &str) -> Result<Option<AuthUser>> {
+    let Some(cached) = sqlite.caches.caller(token) else {
+        return Ok(None);
+    };
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let leeway = i64::try_from(LEEWAY_SECS).unwrap_or(0);
+    if cached.token_exp < now - leeway || cached.session_exp <= now {
+        sqlite.caches.forget_caller(token);
+        return Ok(None);
+    }
+    match sqlite.versions(cached.user.id)? {
+        Some(versions) if versions.auth == cached.auth_version => Ok(Some(AuthUser {
+            data_version: Some(versions.data),
+            ..cached.user
+        })),
+        _ => {
+            sqlite.caches.forget_caller(token);
+            Ok(None)
+        }
+    }
 }
 
 impl<S> FromRequestParts<S> for AuthUser

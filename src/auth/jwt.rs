@@ -10,6 +10,8 @@ use uuid::Uuid;
 use crate::error::{Error, Result};
 
 const ISSUER: &str = "confab";
+/// Clock skew tolerated on `exp`, in seconds.
+pub const LEEWAY_SECS: u64 = 5;
 
 /// The claims of an access token.
 #[derive(Debug, Serialize, Deserialize)]
@@ -37,7 +39,7 @@ impl JwtKeys {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[ISSUER]);
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
-        validation.leeway = 5;
+        validation.leeway = LEEWAY_SECS;
         JwtKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use rusqlite::OptionalExtension as _;
 
-use crate::db::lite::{prepare, time_param, uuid_at, uuid_param};
+use crate::db::lite::{prepare, time_at, time_param, uuid_at, uuid_param};
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result, ResultExt};
 use crate::{on_db, on_tx};
@@ -257,6 +257,8 @@ pub struct AuthRow {
     pub email: String,
     pub username: String,
     pub role: String,
+    /// When the session expires (callers cached in memory stop there).
+    pub session_expires_at: OffsetDateTime,
 }
 
 /// Loads the user of a live session in one indexed query: the session must be unrevoked,
@@ -266,7 +268,8 @@ pub async fn live_session_user(
     session_id: Uuid,
     user_id: Uuid,
 ) -> Result<Option<AuthRow>> {
-    const SQL: &str = "SELECT u.id, u.email, u.username, u.role FROM sessions s \
+    const SQL: &str = "SELECT u.id, u.email, u.username, u.role, s.expires_at AS session_expires_at \
+         FROM sessions s \
          JOIN users u ON u.id = s.user_id \
          WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL \
            AND s.expires_at > $3 AND u.is_active";
@@ -286,6 +289,7 @@ pub async fn live_session_user(
                             email: row.get(1)?,
                             username: row.get(2)?,
                             role: row.get(3)?,
+                            session_expires_at: time_at(row, 4)?,
                         })
                     },
                 )

@@ -8,7 +8,7 @@ mod send;
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::extract::AuthUser;
+use crate::db::cache::json_page;
 use crate::error::{Error, ErrorBody, FieldErrors, Result};
 use crate::extract::{AppJson, Pagination, form_pairs};
 use assistants::{ASSISTANTS, Assistant};
@@ -162,14 +163,18 @@ async fn list_rooms(
     State(state): State<AppState>,
     user: AuthUser,
     page: Pagination,
-) -> Result<Json<Page<RoomView>>> {
+    uri: Uri,
+) -> Result<Response> {
     let after = room_cursor(page.cursor.as_deref())?;
-    let rows = repo::list_rooms(&state.db, user.id, after, page.fetch_limit()).await?;
-    Ok(Json(page.page(
-        rows,
-        |r| format!("{}_{}", r.last_activity_us, r.id),
-        RoomView::from,
-    )))
+    json_page(&state, &user, &uri, async {
+        let rows = repo::list_rooms(&state.db, user.id, after, page.fetch_limit()).await?;
+        Ok(page.page(
+            rows,
+            |r| format!("{}_{}", r.last_activity_us, r.id),
+            RoomView::from,
+        ))
+    })
+    .await
 }
 
 /// A new room.
@@ -307,25 +312,25 @@ async fn list_messages(
     user: AuthUser,
     Path(id): Path<String>,
     page: Pagination,
-) -> Result<Json<Page<MessageView>>> {
+    uri: Uri,
+) -> Result<Response> {
     let room_id = parse_id(&id)?;
-    let rows = repo::list_messages(
-        &state.db,
-        user.id,
-        room_id,
-        page.id_cursor()?,
-        page.fetch_limit(),
-    )
-    .await?;
-    // Messages carry their owner, so a page with any is the caller's room; only an empty
-    // page needs the room itself looked up, to tell an empty room from someone else's.
-    if rows.is_empty() {
-        owned_room(&state, &user, &id).await?;
-    }
-    // Fetched newest first; a page reads oldest first.
-    let mut messages = page.page(rows, |m| m.id.to_string(), MessageView::from);
-    messages.items.reverse();
-    Ok(Json(messages))
+    let before = page.id_cursor()?;
+    json_page(&state, &user, &uri, async {
+        let rows =
+            repo::list_messages(&state.db, user.id, room_id, before, page.fetch_limit()).await?;
+        // Messages carry their owner, so a page with any is the caller's room; only an
+        // empty page needs the room itself looked up, to tell an empty room from someone
+        // else's.
+        if rows.is_empty() {
+            owned_room(&state, &user, &id).await?;
+        }
+        // Fetched newest first; a page reads oldest first.
+        let mut messages = page.page(rows, |m| m.id.to_string(), MessageView::from);
+        messages.items.reverse();
+        Ok(messages)
+    })
+    .await
 }
 
 /// A room with all its messages (JSON export).

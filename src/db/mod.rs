@@ -16,6 +16,7 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 use crate::error::{Error, Result};
 
+pub mod cache;
 pub mod lite;
 pub use lite::Lite;
 
@@ -63,6 +64,27 @@ pub enum Db {
 pub struct SqliteDb {
     pub pool: SqlitePool,
     pub lite: Lite,
+    /// In-memory read caches, validated by `user_versions` (`cache.rs`).
+    pub caches: Arc<cache::Caches>,
+}
+
+impl SqliteDb {
+    /// A user's cache counters (`None` for a user that does not exist).
+    pub fn versions(&self, user: uuid::Uuid) -> Result<Option<cache::Versions>> {
+        use rusqlite::OptionalExtension as _;
+        self.lite.read(|c| {
+            c.prepare_cached(
+                "SELECT auth_version, data_version FROM user_versions WHERE user_id = ?1",
+            )?
+            .query_row([lite::uuid_param(&user)], |row| {
+                Ok(cache::Versions {
+                    auth: row.get(0)?,
+                    data: row.get(1)?,
+                })
+            })
+            .optional()
+        })
+    }
 }
 
 /// An open write transaction.
@@ -125,7 +147,11 @@ impl Db {
                 .connect_with(connect.clone())
                 .await?;
             let lite = Lite::open(connect.get_filename(), &opts.sqlite_synchronous)?;
-            Ok(Db::Sqlite(SqliteDb { pool, lite }))
+            Ok(Db::Sqlite(SqliteDb {
+                pool,
+                lite,
+                caches: Arc::default(),
+            }))
         } else {
             let connect = PgConnectOptions::from_str(&opts.url)
                 .map_err(|e| Error::internal(format!("bad CONFAB_DATABASE_URL: {e}")))?;

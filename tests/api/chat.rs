@@ -28,6 +28,7 @@ on_both_backends!(
     messages_page_backwards_in_chronological_order,
     the_quota_endpoint_headers_and_429_body_tell_the_truth,
     the_gemini_provider_works_plain_and_streamed,
+    pages_read_again_show_every_change_made_by_the_server_or_from_outside,
 );
 
 async fn with_upstream(backend: Backend, behavior: Behavior) -> Option<(TestApp, FakeUpstream)> {
@@ -1145,4 +1146,162 @@ async fn the_gemini_provider_works_plain_and_streamed(backend: Backend) {
         .collect();
     assert_eq!(text, "Gemini says hello.");
     assert_eq!(events.last().map(|e| e.0.as_str()), Some("done"));
+}
+
+async fn json_of(app: &TestApp, path: &str, token: &str) -> Value {
+    let res = app.get(path, Some(token)).await;
+    assert_eq!(res.status(), StatusCode::OK, "GET {path}");
+    res.json().await.expect("json")
+}
+
+/// On SQLite, pages and callers are cached in memory; every read here follows a read of
+/// the same page, so a stale cache would show.
+async fn pages_read_again_show_every_change_made_by_the_server_or_from_outside(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |c| c.quota_chat = 0).await else {
+        return;
+    };
+    let me = app.member("cachey").await;
+    let other = app.member("peeker").await;
+    let rooms = |v: &Value| v["items"].as_array().expect("items").len();
+    for _ in 0..2 {
+        assert_eq!(rooms(&json_of(&app, "/api/rooms", &me.access).await), 0);
+    }
+
+    let first = room(&app, &me.access, "general", json!(null)).await;
+    let second = room(&app, &me.access, "general", json!(null)).await;
+    let list = json_of(&app, "/api/rooms", &me.access).await;
+    assert_eq!(rooms(&list), 2, "a created room shows at once");
+    assert_eq!(list["items"][0]["id"], second.as_str());
+
+    let page = format!("/api/rooms/{first}/messages");
+    assert_eq!(json_of(&app, &page, &me.access).await["items"], json!([]));
+    assert_eq!(
+        send(&app, &me.access, &first, "how do caches go stale?")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let list = json_of(&app, "/api/rooms", &me.access).await;
+    assert_eq!(
+        list["items"][0]["id"],
+        first.as_str(),
+        "activity reorders the list"
+    );
+    assert!(list["items"][0]["preview"].is_string(), "{list}");
+    let messages = json_of(&app, &page, &me.access).await;
+    assert_eq!(messages["items"].as_array().expect("items").len(), 2);
+    assert_eq!(
+        json_of(&app, &page, &me.access).await,
+        messages,
+        "a second read is the same"
+    );
+
+    // Someone else asking for the very same URI gets their own answer, not the cached one.
+    assert_eq!(
+        app.get(&page, Some(&other.access)).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(rooms(&json_of(&app, "/api/rooms", &other.access).await), 0);
+
+    let res = app
+        .request(
+            Method::PATCH,
+            &format!("/api/rooms/{first}"),
+            Some(&me.access),
+            Some(json!({"title": "Renamed"})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        json_of(&app, "/api/rooms", &me.access).await["items"][0]["title"],
+        "Renamed"
+    );
+
+    // Changes made by another connection or process, each right after the page it
+    // changes was read (and cached).
+    json_of(&app, &page, &me.access).await;
+    assert_eq!(
+        app.execute_elsewhere(
+            "UPDATE messages SET content = 'changed elsewhere' WHERE role = 'user'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        json_of(&app, &page, &me.access).await["items"][0]["content"],
+        "changed elsewhere"
+    );
+    json_of(&app, "/api/rooms", &me.access).await;
+    assert_eq!(
+        app.execute_elsewhere(
+            "UPDATE rooms SET title = 'Titled elsewhere' WHERE title = 'Renamed'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        json_of(&app, "/api/rooms", &me.access).await["items"][0]["title"],
+        "Titled elsewhere"
+    );
+    json_of(&app, &page, &me.access).await;
+    assert_eq!(
+        app.execute_elsewhere("DELETE FROM messages WHERE role = 'assistant'")
+            .await,
+        1
+    );
+    assert_eq!(
+        json_of(&app, &page, &me.access).await["items"]
+            .as_array()
+            .expect("items")
+            .len(),
+        1
+    );
+
+    let res = app
+        .request(
+            Method::DELETE,
+            &format!("/api/rooms/{first}"),
+            Some(&me.access),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get(&page, Some(&me.access)).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(rooms(&json_of(&app, "/api/rooms", &me.access).await), 1);
+
+    // The caller is cached too: a session revoked or a user deactivated elsewhere is
+    // refused on the very next request, and a role change shows at once.
+    assert_eq!(
+        app.execute_elsewhere("UPDATE users SET role = 'manager' WHERE username = 'cachey'")
+            .await,
+        1
+    );
+    assert_eq!(
+        json_of(&app, "/api/me", &me.access).await["role"],
+        "manager"
+    );
+    assert_eq!(
+        app.execute_elsewhere("UPDATE users SET is_active = FALSE WHERE username = 'peeker'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.get("/api/rooms", Some(&other.access)).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.execute_elsewhere(
+            "UPDATE sessions SET revoked_at = created_at WHERE revoked_at IS NULL \
+             AND user_id IN (SELECT id FROM users WHERE username = 'cachey')"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.get("/api/rooms", Some(&me.access)).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 }

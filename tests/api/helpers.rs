@@ -211,6 +211,32 @@ impl TestApp {
         }
     }
 
+    /// Runs a statement on the database the way another process would: on SQLite through
+    /// a connection of its own (as the `confab user` CLI does beside a running server), on
+    /// PostgreSQL through the shared pool. The server must see the change on its next
+    /// request.
+    pub async fn execute_elsewhere(&self, sql: &'static str) -> u64 {
+        match &self.db {
+            Db::Sqlite(_) => {
+                let other = fresh_sqlite(self.dir.path()).await;
+                let Db::Sqlite(other) = &other else {
+                    unreachable!("fresh_sqlite opens SQLite")
+                };
+                let done = sqlx::query(sql)
+                    .execute(&other.pool)
+                    .await
+                    .expect("statement runs");
+                other.pool.close().await;
+                done.rows_affected()
+            }
+            Db::Postgres(pool) => sqlx::query(sql)
+                .execute(pool)
+                .await
+                .expect("statement runs")
+                .rows_affected(),
+        }
+    }
+
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
         self.request(Method::GET, path, token, None).await
     }

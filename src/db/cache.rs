@@ -1,0 +1,254 @@
+//! In-memory read caches of a SQLite server, never stale.
+//!
+//! A SQLite database has one server, so that server may keep answers in memory, as long
+//! as it can tell cheaply when one has gone stale. `user_versions`
+//! (migrations/sqlite/0004_cache_versions.sql) gives each user two counters that triggers
+//! bump in the same transaction as the change itself, whichever connection or process
+//! makes it:
+//!
+//! - `auth_version`: the user row or any of the user's sessions changed;
+//! - `data_version`: one of the user's rooms or messages changed.
+//!
+//! A request reads both with one indexed lookup. A verified access token's caller is
+//! cached against `auth_version`, so the token's signature and the session join are only
+//! checked again after something that could change their answer; a JSON page is cached
+//! against `data_version`. The counters are always read *before* the data they guard, so a
+//! cached answer can only be tagged older than what it holds, never newer: a write that
+//! lands in between makes the next request miss, not serve stale data.
+//!
+//! Both caches are bounded: past their limit they are simply emptied, which costs one
+//! miss per entry and keeps the code free of eviction bookkeeping.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use axum::body::Bytes;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderValue, Uri};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::extract::AuthUser;
+use crate::db::Db;
+use crate::error::{Error, Result};
+
+/// Cached callers (one per live access token seen recently).
+const MAX_TOKENS: usize = 50_000;
+/// Cached pages, all users together.
+const MAX_PAGES: usize = 20_000;
+/// Bytes of cached pages, all users together.
+const MAX_PAGE_BYTES: usize = 64 << 20;
+/// Larger pages are not kept.
+const MAX_PAGE_BODY: usize = 1 << 20;
+
+/// A user's two counters, read together.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Versions {
+    pub auth: i64,
+    pub data: i64,
+}
+
+/// The caller behind a token that was verified and found on a live session.
+#[derive(Clone, Debug)]
+pub struct CachedCaller {
+    pub user: AuthUser,
+    /// `auth_version` read before the session was checked.
+    pub auth_version: i64,
+    /// The token's `exp` (Unix seconds).
+    pub token_exp: i64,
+    /// The session's `expires_at` (Unix seconds).
+    pub session_exp: i64,
+}
+
+struct UserPages {
+    data_version: i64,
+    /// Request path and query → JSON body.
+    pages: HashMap<String, Bytes>,
+}
+
+#[derive(Default)]
+struct Pages {
+    users: HashMap<Uuid, UserPages>,
+    count: usize,
+    bytes: usize,
+}
+
+/// The caches of one server. Cheap to share behind an `Arc`.
+#[derive(Default)]
+pub struct Caches {
+    callers: Mutex<HashMap<String, CachedCaller>>,
+    pages: Mutex<Pages>,
+}
+
+impl std::fmt::Debug for Caches {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Caches").finish_non_exhaustive()
+    }
+}
+
+impl Caches {
+    /// The cached caller of `token`, if any (still to be checked against the counters).
+    pub fn caller(&self, token: &str) -> Option<CachedCaller> {
+        self.callers.lock().ok()?.get(token).cloned()
+    }
+
+    pub fn put_caller(&self, token: &str, caller: CachedCaller) {
+        if let Ok(mut map) = self.callers.lock() {
+            if map.len() >= MAX_TOKENS && !map.contains_key(token) {
+                map.clear();
+            }
+            map.insert(token.to_owned(), caller);
+        }
+    }
+
+    pub fn forget_caller(&self, token: &str) {
+        if let Ok(mut map) = self.callers.lock() {
+            map.remove(token);
+        }
+    }
+
+    /// The page cached for `user` at `key`, if it was built at `data_version`. A user's
+    /// pages built at another version are dropped on the way.
+    pub fn page(&self, user: Uuid, data_version: i64, key: &str) -> Option<Bytes> {
+        let mut guard = self.pages.lock().ok()?;
+        let pages = &mut *guard;
+        let entry = pages.users.get_mut(&user)?;
+        if entry.data_version != data_version {
+            let stale = pages.users.remove(&user)?;
+            pages.count -= stale.pages.len();
+            pages.bytes -= stale.pages.values().map(Bytes::len).sum::<usize>();
+            return None;
+        }
+        entry.pages.get(key).cloned()
+    }
+
+    /// Keeps a page built from data read after `data_version` was.
+    pub fn put_page(&self, user: Uuid, data_version: i64, key: &str, body: Bytes) {
+        if body.len() > MAX_PAGE_BODY {
+            return;
+        }
+        let Ok(mut guard) = self.pages.lock() else {
+            return;
+        };
+        let pages = &mut *guard;
+        if pages.count >= MAX_PAGES || pages.bytes + body.len() > MAX_PAGE_BYTES {
+            *pages = Pages::default();
+        }
+        let entry = pages.users.entry(user).or_insert_with(|| UserPages {
+            data_version,
+            pages: HashMap::new(),
+        });
+        if entry.data_version != data_version {
+            // Whichever version is newer, pages of two versions never mix: start over
+            // with this one (an older one only misses once more).
+            pages.count -= entry.pages.len();
+            pages.bytes -= entry.pages.values().map(Bytes::len).sum::<usize>();
+            entry.pages.clear();
+            entry.data_version = data_version;
+        }
+        pages.bytes += body.len();
+        match entry.pages.insert(key.to_owned(), body) {
+            Some(old) => pages.bytes -= old.len(),
+            None => pages.count += 1,
+        }
+    }
+}
+
+/// Answers a GET with `build`'s JSON, or with the same bytes cached for this caller and
+/// URI at the caller's current `data_version` (SQLite only; elsewhere it just builds).
+/// Only pages made of the caller's own rooms and messages may use it: those are what
+/// `data_version` tracks.
+pub async fn json_page<T, F>(
+    state: &AppState,
+    user: &AuthUser,
+    uri: &Uri,
+    build: F,
+) -> Result<Response>
+where
+    T: Serialize,
+    F: Future<Output = Result<T>>,
+{
+    let cache = match (&state.db, user.data_version) {
+        (Db::Sqlite(sqlite), Some(version)) => Some((&sqlite.caches, version)),
+        _ => None,
+    };
+    let key = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+    if let Some((caches, version)) = cache
+        && let Some(body) = caches.page(user.id, version, key)
+    {
+        return Ok(json_response(body));
+    }
+    let value = build.await?;
+    let body =
+        Bytes::from(serde_json::to_vec(&value).map_err(|e| Error::internal(format!("json: {e}")))?);
+    if let Some((caches, version)) = cache {
+        caches.put_page(user.id, version, key, body.clone());
+    }
+    Ok(json_response(body))
+}
+
+fn json_response(body: Bytes) -> Response {
+    (
+        [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        body,
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_is_served_only_at_the_version_it_was_built_at() {
+        let caches = Caches::default();
+        let (alice, bob) = (Uuid::now_v7(), Uuid::now_v7());
+        caches.put_page(alice, 3, "/api/rooms", Bytes::from_static(b"[1]"));
+        caches.put_page(bob, 3, "/api/rooms", Bytes::from_static(b"[2]"));
+        assert_eq!(
+            caches.page(alice, 3, "/api/rooms").as_deref(),
+            Some(&b"[1]"[..])
+        );
+        assert_eq!(caches.page(alice, 3, "/api/rooms?limit=5"), None);
+        // Alice's data changed: her pages go, Bob's stay.
+        assert_eq!(caches.page(alice, 4, "/api/rooms"), None);
+        assert_eq!(caches.page(alice, 3, "/api/rooms"), None);
+        assert_eq!(
+            caches.page(bob, 3, "/api/rooms").as_deref(),
+            Some(&b"[2]"[..])
+        );
+        let pages = caches.pages.lock().expect("lock");
+        assert_eq!((pages.count, pages.bytes), (1, 3));
+    }
+
+    #[test]
+    fn pages_of_two_versions_never_mix() {
+        let caches = Caches::default();
+        let user = Uuid::now_v7();
+        caches.put_page(user, 1, "a", Bytes::from_static(b"old"));
+        caches.put_page(user, 2, "b", Bytes::from_static(b"new"));
+        assert_eq!(caches.page(user, 2, "a"), None);
+        assert_eq!(caches.page(user, 2, "b").as_deref(), Some(&b"new"[..]));
+        caches.put_page(user, 2, "b", Bytes::from_static(b"newer"));
+        let pages = caches.pages.lock().expect("lock");
+        assert_eq!((pages.count, pages.bytes), (1, 5));
+    }
+
+    #[test]
+    fn the_page_cache_empties_itself_at_its_limit() {
+        let caches = Caches::default();
+        let user = Uuid::now_v7();
+        for i in 0..MAX_PAGES + 10 {
+            caches.put_page(user, 1, &i.to_string(), Bytes::from_static(b"x"));
+        }
+        let pages = caches.pages.lock().expect("lock");
+        assert_eq!(pages.count, 10);
+        assert!(pages.count <= MAX_PAGES && pages.bytes <= MAX_PAGE_BYTES);
+        drop(pages);
+        let big = Bytes::from(vec![b'x'; MAX_PAGE_BODY + 1]);
+        caches.put_page(user, 1, "big", big);
+        assert_eq!(caches.page(user, 1, "big"), None);
+    }
+}
