@@ -6,6 +6,7 @@
 //! (the fake upstream), which measures the upstream's own time to first token.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
@@ -38,6 +39,10 @@ struct Args {
 struct Outcome {
     ttft: Option<Duration>,
     done: bool,
+    /// Why a stream did not complete: `connect`/`timeout`/`request` (no response),
+    /// `status_<code>`, `error_event_<code>` (the stream ended with an `error` event) or `cut`
+    /// (the body ended or broke without `done`).
+    failure: Option<String>,
 }
 
 #[tokio::main]
@@ -54,12 +59,21 @@ async fn main() -> anyhow::Result<()> {
     let token = Arc::new(token);
     let rooms = Arc::new(rooms);
     let gate = Arc::new(Semaphore::new(args.streams));
+    let (open, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     let start = Instant::now();
-    let gap = Duration::from_secs_f64(args.ramp_secs / args.streams.max(1) as f64);
+    let ramp = Duration::from_secs_f64(args.ramp_secs);
     let mut tasks = Vec::with_capacity(args.streams);
     for i in 0..args.streams {
+        // Stream i is due at i/n of the ramp. Tokio's timer ticks in milliseconds, so
+        // sleeping once per stream would stretch a 2 s ramp of 10,000 streams to over 10 s;
+        // instead every stream already due starts at once.
+        let due = start + ramp.mul_f64(i as f64 / args.streams.max(1) as f64);
+        if due > Instant::now() {
+            tokio::time::sleep_until(due.into()).await;
+        }
         let (client, token, rooms, gate) =
             (client.clone(), token.clone(), rooms.clone(), gate.clone());
+        let (open, peak) = (open.clone(), peak.clone());
         let (base, upstream) = (args.base.clone(), args.upstream.clone());
         tasks.push(tokio::spawn(async move {
             let _permit = gate.acquire().await;
@@ -73,18 +87,25 @@ async fn main() -> anyhow::Result<()> {
                     .header("accept", "text/event-stream")
                     .json(&json!({"content": format!("load message {i}")})),
             };
-            one_stream(request, upstream.is_some()).await
+            peak.fetch_max(open.fetch_add(1, Ordering::SeqCst) + 1, Ordering::SeqCst);
+            let outcome = one_stream(request, upstream.is_some()).await;
+            open.fetch_sub(1, Ordering::SeqCst);
+            outcome
         }));
-        tokio::time::sleep(gap).await;
     }
+    let ramp_took = start.elapsed();
     let mut ttfts = Vec::new();
     let mut done = 0usize;
+    let mut failures = std::collections::BTreeMap::new();
     for task in tasks {
         if let Ok(outcome) = task.await {
             if let Some(t) = outcome.ttft {
                 ttfts.push(t);
             }
             done += usize::from(outcome.done);
+            if let Some(kind) = outcome.failure {
+                *failures.entry(kind).or_insert(0usize) += 1;
+            }
         }
     }
     ttfts.sort();
@@ -102,9 +123,25 @@ async fn main() -> anyhow::Result<()> {
             "ttft_p50_ms": (pct(0.50) * 10.0).round() / 10.0,
             "ttft_p99_ms": (pct(0.99) * 10.0).round() / 10.0,
             "seconds": (start.elapsed().as_secs_f64() * 10.0).round() / 10.0,
+            "ramp_seconds": (ramp_took.as_secs_f64() * 10.0).round() / 10.0,
+            "peak_open": peak.load(Ordering::SeqCst),
+            "failures": failures,
+            "cpu_secs": own_cpu_secs(),
         })
     );
     Ok(())
+}
+
+/// CPU seconds (user + system) this process has used, from /proc (Linux; `null` elsewhere):
+/// the load client shares the machine with what it measures, so its share is reported.
+fn own_cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    let rest = stat.get(stat.rfind(')')? + 2..)?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    // Linux reports them in USER_HZ, which is 100 on every platform it supports today.
+    Some((ticks / 100.0 * 10.0).round() / 10.0)
 }
 
 async fn setup(client: &reqwest::Client, args: &Args) -> anyhow::Result<(String, Vec<String>)> {
@@ -151,13 +188,27 @@ async fn one_stream(request: reqwest::RequestBuilder, raw_upstream: bool) -> Out
     let mut outcome = Outcome {
         ttft: None,
         done: false,
+        failure: None,
     };
-    let Ok(response) = request.send().await else {
-        return outcome;
+    let response = match request.send().await {
+        Ok(response) => response,
+        Err(err) => {
+            let kind = if err.is_connect() {
+                "connect"
+            } else if err.is_timeout() {
+                "timeout"
+            } else {
+                "request"
+            };
+            outcome.failure = Some(kind.to_owned());
+            return outcome;
+        }
     };
     if !response.status().is_success() {
+        outcome.failure = Some(format!("status_{}", response.status().as_u16()));
         return outcome;
     }
+    let mut error_event: Option<String> = None;
     let mut body = response.bytes_stream();
     let mut buf = String::new();
     while let Some(Ok(chunk)) = body.next().await {
@@ -175,7 +226,21 @@ async fn one_stream(request: reqwest::RequestBuilder, raw_upstream: bool) -> Out
             if (raw_upstream && block.contains("[DONE]")) || block.contains("event: done") {
                 outcome.done = true;
             }
+            if block.contains("event: error") {
+                let code = block
+                    .lines()
+                    .find_map(|l| l.strip_prefix("data:"))
+                    .and_then(|d| serde_json::from_str::<Value>(d.trim()).ok())
+                    .and_then(|v| v["code"].as_str().map(str::to_owned));
+                error_event = Some(code.unwrap_or_else(|| "unknown".into()));
+            }
         }
+    }
+    if !outcome.done {
+        outcome.failure = Some(match error_event {
+            Some(code) => format!("error_event_{code}"),
+            None => "cut".to_owned(),
+        });
     }
     outcome
 }

@@ -39,7 +39,7 @@ const MAX_TOKENS: usize = 50_000;
 /// Cached pages, all users together.
 const MAX_PAGES: usize = 20_000;
 /// Bytes of cached pages, all users together.
-const MAX_PAGE_BYTES: usize = 64 << 20;
+const MAX_PAGE_BYTES: usize = 32 << 20;
 /// Larger pages are not kept.
 const MAX_PAGE_BODY: usize = 1 << 20;
 

@@ -29,6 +29,7 @@ on_both_backends!(
     the_quota_endpoint_headers_and_429_body_tell_the_truth,
     the_gemini_provider_works_plain_and_streamed,
     pages_read_again_show_every_change_made_by_the_server_or_from_outside,
+    pages_read_while_messages_are_sent_end_up_with_every_message,
 );
 
 async fn with_upstream(backend: Backend, behavior: Behavior) -> Option<(TestApp, FakeUpstream)> {
@@ -1303,5 +1304,43 @@ async fn pages_read_again_show_every_change_made_by_the_server_or_from_outside(b
     assert_eq!(
         app.get("/api/rooms", Some(&me.access)).await.status(),
         StatusCode::UNAUTHORIZED
+    );
+}
+
+/// Reads racing writes may see any state in between, but once the writes are done the next
+/// read must show all of them: no page cached mid-race may outlive the race.
+async fn pages_read_while_messages_are_sent_end_up_with_every_message(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |c| c.quota_chat = 0).await else {
+        return;
+    };
+    let app = Arc::new(app);
+    let me = app.member("racer").await;
+    let id = room(&app, &me.access, "general", json!(null)).await;
+    let page = format!("/api/rooms/{id}/messages?limit=200");
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let (app, token, id, page) = (app.clone(), me.access.clone(), id.clone(), page.clone());
+        tasks.push(tokio::spawn(async move {
+            let res = send(&app, &token, &id, &format!("race {i}")).await;
+            assert_eq!(res.status(), StatusCode::OK);
+            for _ in 0..3 {
+                json_of(&app, &page, &token).await;
+                json_of(&app, "/api/rooms", &token).await;
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("task");
+    }
+    let messages = json_of(&app, &page, &me.access).await;
+    assert_eq!(messages["items"].as_array().expect("items").len(), 40);
+    // A query parameter the server ignores makes a URI never read before: built afresh.
+    assert_eq!(
+        messages,
+        json_of(&app, &format!("{page}&fresh=1"), &me.access).await
+    );
+    assert_eq!(
+        json_of(&app, "/api/rooms", &me.access).await,
+        json_of(&app, "/api/rooms?fresh=1", &me.access).await
     );
 }
