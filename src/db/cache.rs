@@ -109,16 +109,12 @@ impl Caches {
         }
     }
 
-    /// The page cached for `user` at `key`, if it was built at `data_version`. A user's
-    /// pages built at another version are dropped on the way.
+    /// The page cached for `user` at `key`, if it was built at `data_version`. Pages of
+    /// another version stay until the user's next page is kept (`put_page`).
     pub fn page(&self, user: Uuid, data_version: i64, key: &str) -> Option<Bytes> {
-        let mut guard = self.pages.lock().ok()?;
-        let pages = &mut *guard;
-        let entry = pages.users.get_mut(&user)?;
+        let pages = self.pages.lock().ok()?;
+        let entry = pages.users.get(&user)?;
         if entry.data_version != data_version {
-            let stale = pages.users.remove(&user)?;
-            pages.count -= stale.pages.len();
-            pages.bytes -= stale.pages.values().map(Bytes::len).sum::<usize>();
             return None;
         }
         entry.pages.get(key).cloned()
@@ -212,7 +208,9 @@ mod tests {
             Some(&b"[1]"[..])
         );
         assert_eq!(caches.page(alice, 3, "/api/rooms?limit=5"), None);
-        // Alice's data changed: her pages go, Bob's stay.
+        // Alice's data changed: her old page is not served, and her next page replaces it.
+        assert_eq!(caches.page(alice, 4, "/api/rooms"), None);
+        caches.put_page(alice, 4, "/api/rooms?limit=5", Bytes::from_static(b"[10]"));
         assert_eq!(caches.page(alice, 4, "/api/rooms"), None);
         assert_eq!(caches.page(alice, 3, "/api/rooms"), None);
         assert_eq!(
@@ -220,7 +218,7 @@ mod tests {
             Some(&b"[2]"[..])
         );
         let pages = caches.pages.lock().expect("lock");
-        assert_eq!((pages.count, pages.bytes), (1, 3));
+        assert_eq!((pages.count, pages.bytes), (2, 7));
     }
 
     #[test]
