@@ -1,4 +1,5 @@
-//! Application state, the router and the server's lifecycle.
+//! The router, the server's lifecycle and start-up wiring: [`FEATURES`] lists every
+//! feature's routes and `init`.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -23,29 +24,62 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::auth::jwt::JwtKeys;
-use crate::auth::password::Hasher;
 use crate::config::Config;
+use crate::crypto::jwt::JwtKeys;
+use crate::crypto::password::Hasher;
 use crate::db::{Db, DbOptions, ServerLock};
 use crate::error::{Error, ErrorBody, Result};
+use crate::llm::offline::OfflineProvider;
 use crate::llm::{ProviderSettings, Registry, Timeouts};
+use crate::state::{AppState, Parts, Setup};
 
-/// Everything a handler may need. Cheap to clone.
-#[derive(Clone)]
-pub struct AppState {
-    /// The validated configuration.
-    pub config: Arc<Config>,
-    /// The database (SQLite or PostgreSQL).
-    pub db: Db,
-    /// Access-token keys.
-    pub jwt: Arc<JwtKeys>,
-    /// Argon2id hashing on the blocking pool.
-    pub hasher: Hasher,
-    /// The LLM provider for each app.
-    pub llm: Registry,
-    /// The time zone whose midnight resets the daily quota.
-    pub quota_tz: jiff::tz::TimeZone,
+/// One feature: its routes and its start-up. Adding an app is one line in [`FEATURES`].
+struct Feature {
+    router: fn() -> OpenApiRouter<AppState>,
+    init: fn(&mut Setup) -> Result<()>,
 }
+
+/// No routes (a feature that only sets something up).
+fn no_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+}
+
+/// No start-up work.
+fn no_init(_: &mut Setup) -> Result<()> {
+    Ok(())
+}
+
+/// Every feature, in start-up order (earlier apps' offline asides win on `general`).
+const FEATURES: &[Feature] = &[
+    Feature {
+        router: crate::auth::router,
+        init: crate::auth::init,
+    },
+    Feature {
+        router: crate::me::router,
+        init: no_init,
+    },
+    Feature {
+        router: crate::quota::router,
+        init: no_init,
+    },
+    Feature {
+        router: crate::chat::router,
+        init: no_init,
+    },
+    Feature {
+        router: no_routes,
+        init: crate::apps::naming::init,
+    },
+    Feature {
+        router: crate::apps::interview::router,
+        init: crate::apps::interview::init,
+    },
+    Feature {
+        router: no_routes,
+        init: crate::apps::travel::init,
+    },
+];
 
 #[derive(OpenApi)]
 #[openapi(
@@ -77,12 +111,11 @@ impl Modify for BearerAuth {
 
 /// The OpenAPI document and the routes it describes.
 fn api_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(crate::auth::router())
-        .merge(crate::me::router())
-        .merge(crate::quota::router())
-        .merge(crate::chat::router())
-        .merge(crate::apps::interview::router())
+    FEATURES
+        .iter()
+        .fold(OpenApiRouter::with_openapi(ApiDoc::openapi()), |api, f| {
+            api.merge((f.router)())
+        })
         .routes(routes!(healthz))
         .routes(routes!(readyz))
 }
@@ -296,18 +329,22 @@ impl Application {
     }
 }
 
-/// Builds the state: JWT secret from config, or generated once and kept in the database.
+/// Builds the state: runs every feature's `init`, then the JWT secret from config, or
+/// generated once and kept in the database.
 pub async fn build_state(config: Config, db: Db) -> Result<AppState> {
-    crate::apps::interview::bank::validate().map_err(|errors| {
-        Error::internal(format!(
-            "the shipped interview bank is invalid: {}",
-            errors.join("; ")
-        ))
-    })?;
+    let mut setup = Setup {
+        config: &config,
+        parts: Parts::default(),
+        offline: Default::default(),
+    };
+    for feature in FEATURES {
+        (feature.init)(&mut setup)?;
+    }
+    let Setup { parts, offline, .. } = setup;
     let secret = match &config.jwt_secret {
         Some(secret) => secret.expose().to_owned(),
         None => {
-            let candidate = crate::auth::tokens::random_secret(48);
+            let candidate = crate::crypto::tokens::random_secret(48);
             crate::auth::repo::get_or_create_secret(&db, "jwt_secret", &candidate).await?
         }
     };
@@ -328,6 +365,7 @@ pub async fn build_state(config: Config, db: Db) -> Result<AppState> {
             timeouts: Timeouts::from_total(Duration::from_secs(config.llm_timeout_secs)),
         },
         &http,
+        OfflineProvider::new(offline),
     );
     Ok(AppState {
         config: Arc::new(config),
@@ -336,6 +374,7 @@ pub async fn build_state(config: Config, db: Db) -> Result<AppState> {
         hasher: Hasher::new()?,
         llm: Registry::new(provider),
         quota_tz,
+        parts: Arc::new(parts),
     })
 }
 

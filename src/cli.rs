@@ -135,14 +135,16 @@ async fn user(config: &Config, cmd: UserCommand) -> anyhow::Result<()> {
                 .read_line(&mut password)
                 .context("reading the password from stdin")?;
             let password = password.trim_end_matches(['\r', '\n']).to_owned();
-            let problems = crate::auth::password::check_policy(
+            let problems = crate::crypto::password::check_policy(
                 &password,
                 &[&email.display, &username.display],
             );
             if !problems.is_empty() {
                 bail!("password {}", problems.join("; "));
             }
-            let hash = crate::auth::password::Hasher::new()?.hash(password).await?;
+            let hash = crate::crypto::password::Hasher::new()?
+                .hash(password)
+                .await?;
             let user = repo::insert_user(
                 &db,
                 repo::NewUser {

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -61,9 +61,9 @@ pub enum Error {
         limit: i64,
         resets_at: time::OffsetDateTime,
     },
-    /// The language model failed.
-    #[error("{0}")]
-    Upstream(crate::llm::LlmError),
+    /// The language model failed; `message` never holds keys or upstream URLs.
+    #[error("{message}")]
+    Upstream { timeout: bool, message: String },
     /// A dependency (the database) is not ready.
     #[error("service unavailable")]
     Unavailable,
@@ -107,8 +107,8 @@ impl Error {
             Error::TooManyRequests { .. } | Error::QuotaExceeded { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
-            Error::Upstream(crate::llm::LlmError::Timeout) => StatusCode::GATEWAY_TIMEOUT,
-            Error::Upstream(_) => StatusCode::BAD_GATEWAY,
+            Error::Upstream { timeout: true, .. } => StatusCode::GATEWAY_TIMEOUT,
+            Error::Upstream { .. } => StatusCode::BAD_GATEWAY,
             Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -127,8 +127,8 @@ impl Error {
             Error::PayloadTooLarge => "payload_too_large",
             Error::UnsupportedMediaType(_) => "unsupported_media_type",
             Error::QuotaExceeded { .. } => "quota_exceeded",
-            Error::Upstream(crate::llm::LlmError::Timeout) => "upstream_timeout",
-            Error::Upstream(_) => "upstream_error",
+            Error::Upstream { timeout: true, .. } => "upstream_timeout",
+            Error::Upstream { .. } => "upstream_error",
             Error::Unavailable => "unavailable",
             Error::Internal(_) => "internal_error",
         }
@@ -196,7 +196,7 @@ impl IntoResponse for Error {
         let quota_headers = match &self {
             Error::QuotaExceeded {
                 limit, resets_at, ..
-            } => Some(crate::quota::rate_limit_headers(*limit, *limit, *resets_at)),
+            } => Some(rate_limit_headers(*limit, *limit, *resets_at)),
             _ => None,
         };
         let (scope, limit, resets_at) = match &self {
@@ -237,6 +237,23 @@ impl IntoResponse for Error {
         }
         response
     }
+}
+
+/// `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` (seconds to the reset): on
+/// every LLM-backed answer, the refusal (429) included.
+pub fn rate_limit_headers(limit: i64, used: i64, resets_at: time::OffsetDateTime) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    let reset = (resets_at - time::OffsetDateTime::now_utc())
+        .whole_seconds()
+        .max(0);
+    for (name, value) in [
+        ("ratelimit-limit", limit),
+        ("ratelimit-remaining", (limit - used).max(0)),
+        ("ratelimit-reset", reset),
+    ] {
+        headers.insert(HeaderName::from_static(name), HeaderValue::from(value));
+    }
+    headers
 }
 
 impl From<sqlx::Error> for Error {

@@ -12,8 +12,8 @@ use serde::de::DeserializeOwned;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::error::{Error, FieldErrors};
+use crate::state::AppState;
 
 /// `Json<T>` with rejections as our envelope: bad syntax → 400 `invalid_json`, a missing,
 /// unknown or mistyped field → 400 naming the field, wrong content type → 415,
@@ -177,6 +177,11 @@ pub struct Page<T> {
 }
 
 impl Pagination {
+    /// The inputs a page depends on, for the page cache's key.
+    pub fn cache_key(&self) -> String {
+        format!("{}|{}", self.cursor.as_deref().unwrap_or(""), self.limit)
+    }
+
     /// Rows to fetch: one more than the page, which tells whether another page follows.
     pub fn fetch_limit(&self) -> i64 {
         self.limit + 1

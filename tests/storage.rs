@@ -7,7 +7,7 @@ mod helpers;
 use std::collections::BTreeSet;
 
 use confab::auth::repo::{self, FailureScope, NewUser, Role, Rotation};
-use confab::auth::tokens::new_refresh_token;
+use confab::crypto::tokens::new_refresh_token;
 use confab::db::Db;
 use confab::error::Error;
 use helpers::{Backend, fresh_db_in_schema, postgres_url};

@@ -1,3 +1,5 @@
-//! The themed apps built on the core platform.
+//! The themed apps built on the core platform: one folder each, wired in `app.rs`.
 
 pub mod interview;
+pub mod naming;
+pub mod travel;

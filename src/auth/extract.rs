@@ -4,10 +4,9 @@
 //! user are loaded in one indexed query, so logout, password change and deactivation
 //! take effect on the next request, on every instance.
 //!
-//! On SQLite the verified caller is also kept in memory, keyed by the token, and reused
-//! while the user's `auth_version` is unchanged and neither the token nor the session has
-//! expired (`db/cache.rs`): one indexed lookup of the user's counters instead of a
-//! signature check and a join, with the same answer.
+//! On SQLite the verified caller is also kept in memory (`cache.rs`). The user's
+//! `data_version`, read here before anything the handler reads, goes into the request's
+//! extensions for the page cache (`pages.rs`).
 
 use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use axum::http::header::AUTHORIZATION;
@@ -15,12 +14,11 @@ use axum::http::request::Parts;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::app::AppState;
-use crate::auth::jwt::LEEWAY_SECS;
-use crate::auth::repo::{self, Role};
-use crate::db::cache::CachedCaller;
-use crate::db::{Db, SqliteDb};
+use super::cache::{CachedCaller, Callers};
+use super::repo::{self, Role};
+use crate::crypto::jwt::LEEWAY_SECS;
 use crate::error::{Error, Result};
+use crate::state::AppState;
 
 /// An authenticated caller.
 #[derive(Clone, Debug)]
@@ -30,9 +28,15 @@ pub struct AuthUser {
     pub email: String,
     pub username: String,
     pub role: Role,
-    /// On SQLite, the user's `data_version` read at authentication, before anything the
-    /// handler reads: pages cached at this version are current (`db/cache.rs`).
-    pub data_version: Option<i64>,
+}
+
+/// The caller's `data_version`, read at authentication before anything the handler reads
+/// (SQLite only): pages cached at this version are current. Kept in the request's
+/// extensions for the page cache.
+#[derive(Clone, Copy, Debug)]
+pub struct DataVersion {
+    pub user: Uuid,
+    pub version: i64,
 }
 
 impl AuthUser {
@@ -72,21 +76,23 @@ fn malformed() -> Error {
 
 /// Verifies a bearer token and loads its live session.
 pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser> {
-    let sqlite = match &state.db {
-        Db::Sqlite(sqlite) => Some(sqlite),
-        Db::Postgres(_) => None,
-    };
-    if let Some(sqlite) = sqlite
-        && let Some(user) = cached_caller(sqlite, token)?
-    {
-        return Ok(user);
+    authenticate_with_version(state, token)
+        .await
+        .map(|(user, _)| user)
+}
+
+/// [`authenticate`], with the user's `data_version` where pages may be cached.
+async fn authenticate_with_version(
+    state: &AppState,
+    token: &str,
+) -> Result<(AuthUser, Option<i64>)> {
+    let callers = state.part::<Callers>()?;
+    if let Some(found) = cached_caller(state, callers, token)? {
+        return Ok(found);
     }
     let claims = state.jwt.verify(token)?;
     // Read before the session, so a cached caller is never tagged newer than its check.
-    let versions = match sqlite {
-        Some(sqlite) => sqlite.versions(claims.sub)?,
-        None => None,
-    };
+    let versions = state.db.versions(claims.sub)?;
     let row = repo::live_session_user(&state.db, claims.sid, claims.sub)
         .await?
         .ok_or_else(|| Error::Unauthorized {
@@ -99,10 +105,9 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser> {
         email: row.email,
         role: Role::parse(&row.role).unwrap_or(Role::Member),
         username: row.username,
-        data_version: versions.map(|v| v.data),
     };
-    if let (Some(sqlite), Some(versions)) = (sqlite, versions) {
-        sqlite.caches.put_caller(
+    if let Some(versions) = versions {
+        callers.put(
             token,
             CachedCaller {
                 user: user.clone(),
@@ -112,32 +117,47 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthUser> {
             },
         );
     }
-    Ok(user)
+    Ok((user, versions.map(|v| v.data)))
 }
 
 /// The caller of a token verified before, if nothing about it can have changed since:
 /// same `auth_version`, token and session unexpired. `None` sends the caller down the
 /// full check, which also gives the precise error.
-fn cached_caller(sqlite: &SqliteDb, token: &str) -> Result<Option<AuthUser>> {
-    let Some(cached) = sqlite.caches.caller(token) else {
+fn cached_caller(
+    state: &AppState,
+    callers: &Callers,
+    token: &str,
+) -> Result<Option<(AuthUser, Option<i64>)>> {
+    let Some(cached) = callers.get(token) else {
         return Ok(None);
     };
     let now = OffsetDateTime::now_utc().unix_timestamp();
     let leeway = i64::try_from(LEEWAY_SECS).unwrap_or(0);
     if cached.token_exp < now - leeway || cached.session_exp <= now {
-        sqlite.caches.forget_caller(token);
+        callers.forget(token);
         return Ok(None);
     }
-    match sqlite.versions(cached.user.id)? {
-        Some(versions) if versions.auth == cached.auth_version => Ok(Some(AuthUser {
-            data_version: Some(versions.data),
-            ..cached.user
-        })),
+    match state.db.versions(cached.user.id)? {
+        Some(versions) if versions.auth == cached.auth_version => {
+            Ok(Some((cached.user, Some(versions.data))))
+        }
         _ => {
-            sqlite.caches.forget_caller(token);
+            callers.forget(token);
             Ok(None)
         }
     }
+}
+
+/// Authenticates and records the caller's `data_version` in the request's extensions.
+async fn from_parts(parts: &mut Parts, state: &AppState, token: &str) -> Result<AuthUser> {
+    let (user, version) = authenticate_with_version(state, token).await?;
+    if let Some(version) = version {
+        parts.extensions.insert(DataVersion {
+            user: user.id,
+            version,
+        });
+    }
+    Ok(user)
 }
 
 impl<S> FromRequestParts<S> for AuthUser
@@ -148,8 +168,10 @@ where
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts)?.ok_or_else(|| Error::unauthorized("log in to do this"))?;
-        authenticate(&AppState::from_ref(state), token).await
+        let token = bearer(parts)?
+            .ok_or_else(|| Error::unauthorized("log in to do this"))?
+            .to_owned();
+        from_parts(parts, &AppState::from_ref(state), &token).await
     }
 }
 
@@ -165,9 +187,9 @@ where
         parts: &mut Parts,
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        match bearer(parts)? {
+        match bearer(parts)?.map(str::to_owned) {
             None => Ok(None),
-            Some(token) => authenticate(&AppState::from_ref(state), token)
+            Some(token) => from_parts(parts, &AppState::from_ref(state), &token)
                 .await
                 .map(Some),
         }

@@ -5,12 +5,10 @@
 //! Web clients (`X-Confab-Client: web`) get the refresh token only as an HttpOnly,
 //! SameSite=Strict cookie.
 
+pub mod cache;
 pub mod extract;
 pub mod input;
-pub mod jwt;
-pub mod password;
 pub mod repo;
-pub mod tokens;
 
 use axum::Json;
 use axum::body::Bytes;
@@ -25,9 +23,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::app::AppState;
+use crate::crypto::{password, tokens};
 use crate::error::{Error, ErrorBody, FieldErrors, Result};
 use crate::extract::{AppJson, ClientIp};
+use crate::state::{AppState, Setup};
 use extract::{AuthUser, MaybeAuthUser};
 use input::{Email, Username};
 use repo::{FailureScope, Role, Rotation, UserRow};
@@ -38,6 +37,12 @@ pub const REFRESH_COOKIE: &str = "confab_refresh";
 const COOKIE_PATH: &str = "/api/auth";
 /// Longest password checked at login; longer ones cannot match an accepted password.
 const LOGIN_PASSWORD_CAP: usize = 4096;
+
+/// Start-up: the in-memory caller cache.
+pub fn init(setup: &mut Setup) -> Result<()> {
+    setup.parts.insert(cache::Callers::default());
+    Ok(())
+}
 
 /// Routes under `/api/auth`.
 pub fn router() -> OpenApiRouter<AppState> {

@@ -6,10 +6,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use rusqlite::OptionalExtension as _;
-
-use crate::db::lite::{prepare, time_at, time_param, uuid_at, uuid_param};
-use crate::db::{Db, Tx};
+use crate::db::{Db, HotRow, Stmt, Tx};
 use crate::error::{Error, Result, ResultExt};
 use crate::{on_db, on_tx};
 
@@ -251,7 +248,7 @@ pub async fn set_active(db: &Db, email_normalized: &str, active: bool) -> Result
 }
 
 /// The user and session behind a valid access token.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct AuthRow {
     pub id: Uuid,
     pub email: String,
@@ -261,6 +258,18 @@ pub struct AuthRow {
     pub session_expires_at: OffsetDateTime,
 }
 
+impl HotRow for AuthRow {
+    fn from_row(row: &dyn crate::db::Row) -> Result<AuthRow> {
+        Ok(AuthRow {
+            id: row.uuid(0)?,
+            email: row.text(1)?,
+            username: row.text(2)?,
+            role: row.text(3)?,
+            session_expires_at: row.time(4)?,
+        })
+    }
+}
+
 /// Loads the user of a live session in one indexed query: the session must be unrevoked,
 /// unexpired, belong to `user_id`, and the user must be active.
 pub async fn live_session_user(
@@ -268,40 +277,18 @@ pub async fn live_session_user(
     session_id: Uuid,
     user_id: Uuid,
 ) -> Result<Option<AuthRow>> {
-    const SQL: &str = "SELECT u.id, u.email, u.username, u.role, s.expires_at AS session_expires_at \
+    const SQL: &str = "SELECT u.id, u.email, u.username, u.role, s.expires_at \
          FROM sessions s \
          JOIN users u ON u.id = s.user_id \
          WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL \
            AND s.expires_at > $3 AND u.is_active";
-    let now = crate::db::now();
-    match db {
-        Db::Sqlite(sqlite) => sqlite.lite.read(|c| {
-            prepare(c, SQL)?
-                .query_row(
-                    (
-                        uuid_param(&session_id),
-                        uuid_param(&user_id),
-                        time_param(now)?,
-                    ),
-                    |row| {
-                        Ok(AuthRow {
-                            id: uuid_at(row, 0)?,
-                            email: row.get(1)?,
-                            username: row.get(2)?,
-                            role: row.get(3)?,
-                            session_expires_at: time_at(row, 4)?,
-                        })
-                    },
-                )
-                .optional()
-        }),
-        Db::Postgres(pool) => Ok(sqlx::query_as::<_, AuthRow>(SQL)
+    db.hot_one(
+        Stmt::new(SQL)
             .bind(session_id)
             .bind(user_id)
-            .bind(now)
-            .fetch_optional(pool)
-            .await?),
-    }
+            .bind(crate::db::now()),
+    )
+    .await
 }
 
 /// Opens a session with its first refresh token.

@@ -6,12 +6,7 @@ use utoipa::ToSchema;
 
 use crate::error::{Error, FieldErrors, Result};
 
-/// Text in both UI languages.
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
-pub struct Localized {
-    pub ko: &'static str,
-    pub en: &'static str,
-}
+pub use crate::lang::Localized;
 
 /// One room setting an assistant takes.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]

@@ -8,7 +8,7 @@ mod send;
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, Uri, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -18,11 +18,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::extract::AuthUser;
-use crate::db::cache::json_page;
 use crate::error::{Error, ErrorBody, FieldErrors, Result};
 use crate::extract::{AppJson, Pagination, form_pairs};
+use crate::pages::{PageCache, PageScope};
+use crate::state::AppState;
 use assistants::{ASSISTANTS, Assistant};
 use repo::{MessageRow, RoomRow};
 
@@ -162,19 +162,21 @@ fn room_cursor(after: Option<&str>) -> Result<Option<(i64, Uuid)>> {
 async fn list_rooms(
     State(state): State<AppState>,
     user: AuthUser,
+    cache: PageCache,
     page: Pagination,
-    uri: Uri,
 ) -> Result<Response> {
     let after = room_cursor(page.cursor.as_deref())?;
-    json_page(&state, &user, &uri, async {
-        let rows = repo::list_rooms(&state.db, user.id, after, page.fetch_limit()).await?;
-        Ok(page.page(
-            rows,
-            |r| format!("{}_{}", r.last_activity_us, r.id),
-            RoomView::from,
-        ))
-    })
-    .await
+    let inputs = page.cache_key();
+    cache
+        .json(&state, PageScope::Rooms, &inputs, async {
+            let rows = repo::list_rooms(&state.db, user.id, after, page.fetch_limit()).await?;
+            Ok(page.page(
+                rows,
+                |r| format!("{}_{}", r.last_activity_us, r.id),
+                RoomView::from,
+            ))
+        })
+        .await
 }
 
 /// A new room.
@@ -310,27 +312,29 @@ async fn delete_room(
 async fn list_messages(
     State(state): State<AppState>,
     user: AuthUser,
+    cache: PageCache,
     Path(id): Path<String>,
     page: Pagination,
-    uri: Uri,
 ) -> Result<Response> {
     let room_id = parse_id(&id)?;
     let before = page.id_cursor()?;
-    json_page(&state, &user, &uri, async {
-        let rows =
-            repo::list_messages(&state.db, user.id, room_id, before, page.fetch_limit()).await?;
-        // Messages carry their owner, so a page with any is the caller's room; only an
-        // empty page needs the room itself looked up, to tell an empty room from someone
-        // else's.
-        if rows.is_empty() {
-            owned_room(&state, &user, &id).await?;
-        }
-        // Fetched newest first; a page reads oldest first.
-        let mut messages = page.page(rows, |m| m.id.to_string(), MessageView::from);
-        messages.items.reverse();
-        Ok(messages)
-    })
-    .await
+    let inputs = page.cache_key();
+    cache
+        .json(&state, PageScope::Messages(room_id), &inputs, async {
+            let rows = repo::list_messages(&state.db, user.id, room_id, before, page.fetch_limit())
+                .await?;
+            // Messages carry their owner, so a page with any is the caller's room; only an
+            // empty page needs the room itself looked up, to tell an empty room from someone
+            // else's.
+            if rows.is_empty() {
+                owned_room(&state, &user, &id).await?;
+            }
+            // Fetched newest first; a page reads oldest first.
+            let mut messages = page.page(rows, |m| m.id.to_string(), MessageView::from);
+            messages.items.reverse();
+            Ok(messages)
+        })
+        .await
 }
 
 /// A room with all its messages (JSON export).

@@ -4,15 +4,11 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use rusqlite::OptionalExtension as _;
-
-use crate::db::Db;
-use crate::db::lite::{prepare, time_at, time_param, uuid_at, uuid_param};
+use crate::db::{Db, HotRow, Row, Stmt};
 use crate::error::Result;
-use crate::on_db;
 
-/// A room as stored.
-#[derive(Clone, Debug, sqlx::FromRow)]
+/// A room as stored. An untitled room has the empty title.
+#[derive(Clone, Debug, PartialEq)]
 pub struct RoomRow {
     pub id: Uuid,
     pub owner_id: Uuid,
@@ -26,7 +22,7 @@ pub struct RoomRow {
 }
 
 /// A message as stored.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct MessageRow {
     pub id: Uuid,
     pub room_id: Uuid,
@@ -38,38 +34,38 @@ pub struct MessageRow {
     pub created_at: OffsetDateTime,
 }
 
+/// The columns of [`RoomRow`], in its mapping's order.
 const ROOM_COLUMNS: &str = "id, owner_id, assistant, title, settings, created_at, updated_at, last_activity_us, last_message_preview";
+/// The columns of [`MessageRow`], in its mapping's order.
 const MESSAGE_COLUMNS: &str = "id, room_id, role, content, html, status, model, created_at";
 
-impl RoomRow {
-    /// Maps a row of [`ROOM_COLUMNS`] on SQLite's fast path.
-    fn from_lite(row: &rusqlite::Row<'_>) -> rusqlite::Result<RoomRow> {
+impl HotRow for RoomRow {
+    fn from_row(row: &dyn Row) -> Result<RoomRow> {
         Ok(RoomRow {
-            id: uuid_at(row, 0)?,
-            owner_id: uuid_at(row, 1)?,
-            assistant: row.get(2)?,
-            title: row.get(3)?,
-            settings: row.get(4)?,
-            created_at: time_at(row, 5)?,
-            updated_at: time_at(row, 6)?,
-            last_activity_us: row.get(7)?,
-            last_message_preview: row.get(8)?,
+            id: row.uuid(0)?,
+            owner_id: row.uuid(1)?,
+            assistant: row.text(2)?,
+            title: row.text(3)?,
+            settings: row.text(4)?,
+            created_at: row.time(5)?,
+            updated_at: row.time(6)?,
+            last_activity_us: row.int(7)?,
+            last_message_preview: row.opt_text(8)?,
         })
     }
 }
 
-impl MessageRow {
-    /// Maps a row of [`MESSAGE_COLUMNS`] on SQLite's fast path.
-    fn from_lite(row: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRow> {
+impl HotRow for MessageRow {
+    fn from_row(row: &dyn Row) -> Result<MessageRow> {
         Ok(MessageRow {
-            id: uuid_at(row, 0)?,
-            room_id: uuid_at(row, 1)?,
-            role: row.get(2)?,
-            content: row.get(3)?,
-            html: row.get(4)?,
-            status: row.get(5)?,
-            model: row.get(6)?,
-            created_at: time_at(row, 7)?,
+            id: row.uuid(0)?,
+            room_id: row.uuid(1)?,
+            role: row.text(2)?,
+            content: row.text(3)?,
+            html: row.text(4)?,
+            status: row.text(5)?,
+            model: row.opt_text(6)?,
+            created_at: row.time(7)?,
         })
     }
 }
@@ -87,22 +83,21 @@ pub async fn insert_room(
     settings: &str,
 ) -> Result<RoomRow> {
     let now = crate::db::now();
-    let sql = sqlx::AssertSqlSafe(format!(
+    let stmt = Stmt::new(format!(
         "INSERT INTO rooms (id, owner_id, assistant, title, settings, created_at, updated_at, last_activity_us) \
          VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING {ROOM_COLUMNS}"
-    ));
-    Ok(on_db!(db, |pool| {
-        sqlx::query_as::<_, RoomRow>(sql)
-            .bind(Uuid::now_v7())
-            .bind(owner)
-            .bind(assistant)
-            .bind(title)
-            .bind(settings)
-            .bind(now)
-            .bind(micros(now))
-            .fetch_one(pool)
-            .await
-    })?)
+    ))
+    .bind(Uuid::now_v7())
+    .bind(owner)
+    .bind(assistant)
+    .bind(title)
+    .bind(settings)
+    .bind(now)
+    .bind(micros(now));
+    db.query_all(stmt)
+        .await?
+        .pop()
+        .ok_or_else(|| crate::error::Error::internal("INSERT … RETURNING gave no row"))
 }
 
 /// The owner's rooms, most recent activity first, after the `(activity, id)` cursor.
@@ -113,49 +108,25 @@ pub async fn list_rooms(
     limit: i64,
 ) -> Result<Vec<RoomRow>> {
     let (activity, id) = after.unzip();
-    let sql = format!(
+    let stmt = Stmt::new(format!(
         "SELECT {ROOM_COLUMNS} FROM rooms WHERE owner_id = $1 \
          AND ($2 IS NULL OR last_activity_us < $2 OR (last_activity_us = $2 AND id < $3)) \
          ORDER BY last_activity_us DESC, id DESC LIMIT $4"
-    );
-    match db {
-        Db::Sqlite(sqlite) => sqlite.lite.read(|c| {
-            prepare(c, &sql)?
-                .query_map(
-                    (
-                        uuid_param(&owner),
-                        activity,
-                        id.as_ref().map(uuid_param),
-                        limit,
-                    ),
-                    RoomRow::from_lite,
-                )?
-                .collect()
-        }),
-        Db::Postgres(pool) => Ok(sqlx::query_as::<_, RoomRow>(sqlx::AssertSqlSafe(sql))
-            .bind(owner)
-            .bind(activity)
-            .bind(id)
-            .bind(limit)
-            .fetch_all(pool)
-            .await?),
-    }
+    ))
+    .bind(owner)
+    .bind(activity)
+    .bind(id)
+    .bind(limit);
+    db.hot_all(stmt).await
 }
 
 pub async fn get_room(db: &Db, owner: Uuid, id: Uuid) -> Result<Option<RoomRow>> {
-    let sql = format!("SELECT {ROOM_COLUMNS} FROM rooms WHERE id = $1 AND owner_id = $2");
-    match db {
-        Db::Sqlite(sqlite) => sqlite.lite.read(|c| {
-            prepare(c, &sql)?
-                .query_row((uuid_param(&id), uuid_param(&owner)), RoomRow::from_lite)
-                .optional()
-        }),
-        Db::Postgres(pool) => Ok(sqlx::query_as::<_, RoomRow>(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .bind(owner)
-            .fetch_optional(pool)
-            .await?),
-    }
+    let stmt = Stmt::new(format!(
+        "SELECT {ROOM_COLUMNS} FROM rooms WHERE id = $1 AND owner_id = $2"
+    ))
+    .bind(id)
+    .bind(owner);
+    db.hot_one(stmt).await
 }
 
 pub async fn update_room(
@@ -165,24 +136,41 @@ pub async fn update_room(
     title: Option<&str>,
     settings: Option<&str>,
 ) -> Result<Option<RoomRow>> {
-    let now = crate::db::now();
-    let sql = sqlx::AssertSqlSafe(format!(
+    let stmt = Stmt::new(format!(
         "UPDATE rooms SET title = COALESCE($3, title), settings = COALESCE($4, settings), updated_at = $5 \
          WHERE id = $1 AND owner_id = $2 RETURNING {ROOM_COLUMNS}"
-    ));
-    Ok(on_db!(db, |pool| {
-        sqlx::query_as::<_, RoomRow>(sql)
-            .bind(id)
-            .bind(owner)
-            .bind(title)
-            .bind(settings)
-            .bind(now)
-            .fetch_optional(pool)
-            .await
-    })?)
+    ))
+    .bind(id)
+    .bind(owner)
+    .bind(title)
+    .bind(settings)
+    .bind(crate::db::now());
+    Ok(db.query_all(stmt).await?.pop())
 }
 
+/// Messages deleted per statement when a room goes: a room of 10,000 messages must not
+/// hold SQLite's single writer for seconds, so its messages go a chunk per write.
+const DELETE_CHUNK: i64 = 500;
+
+/// Deletes a room and its messages; `false` when the owner has no such room. The
+/// messages go in chunks first (each its own write, so other writes interleave), then
+/// the room, whose cascade takes any message sent meanwhile.
 pub async fn delete_room(db: &Db, owner: Uuid, id: Uuid) -> Result<bool> {
+    if get_room(db, owner, id).await?.is_none() {
+        return Ok(false);
+    }
+    loop {
+        let stmt = Stmt::new(
+            "DELETE FROM messages WHERE id IN \
+             (SELECT id FROM messages WHERE room_id = $1 AND owner_id = $2 LIMIT $3)",
+        )
+        .bind(id)
+        .bind(owner)
+        .bind(DELETE_CHUNK);
+        if db.hot_execute(stmt).await? < DELETE_CHUNK as u64 {
+            break;
+        }
+    }
     db.delete_owned("rooms", "owner_id", id, owner).await
 }
 
@@ -203,77 +191,33 @@ pub struct NewMessage<'a> {
 
 /// Stores a message and moves its room to the top of the owner's list, atomically.
 pub async fn insert_message(db: &Db, m: NewMessage<'_>) -> Result<MessageRow> {
-    const TOUCH_ROOM: &str = "UPDATE rooms SET last_activity_us = $3, last_message_preview = $4, \
-         title = CASE WHEN title = '' AND $5 IS NOT NULL THEN $5 ELSE title END \
-         WHERE id = $1 AND owner_id = $2";
     let now = crate::db::now();
-    let id = Uuid::now_v7();
-    let sql = format!(
+    let insert = Stmt::new(format!(
         "INSERT INTO messages (id, room_id, owner_id, role, content, html, status, model, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {MESSAGE_COLUMNS}"
-    );
-    let pool = match db {
-        Db::Postgres(pool) => pool,
-        Db::Sqlite(sqlite) => {
-            let (room_id, owner_id) = (m.room_id, m.owner_id);
-            let owned = [m.role, m.content, m.html, m.status, m.preview].map(str::to_owned);
-            let (model, title) = (
-                m.model.map(str::to_owned),
-                m.title_if_empty.map(str::to_owned),
-            );
-            return sqlite
-                .lite
-                .write(move |c| {
-                    let [role, content, html, status, preview] = &owned;
-                    let row = prepare(c, &sql)?.query_row(
-                        (
-                            uuid_param(&id),
-                            uuid_param(&room_id),
-                            uuid_param(&owner_id),
-                            role,
-                            content,
-                            html,
-                            status,
-                            &model,
-                            time_param(now)?,
-                        ),
-                        MessageRow::from_lite,
-                    )?;
-                    prepare(c, TOUCH_ROOM)?.execute((
-                        uuid_param(&room_id),
-                        uuid_param(&owner_id),
-                        micros(now),
-                        preview,
-                        &title,
-                    ))?;
-                    Ok(row)
-                })
-                .await;
-        }
-    };
-    let mut tx = pool.begin().await?;
-    let row = sqlx::query_as::<_, MessageRow>(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .bind(m.room_id)
-        .bind(m.owner_id)
-        .bind(m.role)
-        .bind(m.content)
-        .bind(m.html)
-        .bind(m.status)
-        .bind(m.model)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-    sqlx::query(TOUCH_ROOM)
-        .bind(m.room_id)
-        .bind(m.owner_id)
-        .bind(micros(now))
-        .bind(m.preview)
-        .bind(m.title_if_empty)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(row)
+    ))
+    .bind(Uuid::now_v7())
+    .bind(m.room_id)
+    .bind(m.owner_id)
+    .bind(m.role)
+    .bind(m.content)
+    .bind(m.html)
+    .bind(m.status)
+    .bind(m.model)
+    .bind(now);
+    let touch_room = Stmt::new(
+        "UPDATE rooms SET last_activity_us = $3, last_message_preview = $4, \
+         title = CASE WHEN title = '' AND $5 IS NOT NULL THEN $5 ELSE title END \
+         WHERE id = $1 AND owner_id = $2",
+    )
+    .bind(m.room_id)
+    .bind(m.owner_id)
+    .bind(micros(now))
+    .bind(m.preview)
+    .bind(m.title_if_empty);
+    db.hot_write(insert, vec![touch_room])
+        .await?
+        .ok_or_else(|| crate::error::Error::internal("INSERT … RETURNING gave no row"))
 }
 
 /// A page of the owner's messages in a room, newest first, strictly before `before`.
@@ -285,45 +229,24 @@ pub async fn list_messages(
     before: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<MessageRow>> {
-    let sql = format!(
+    let stmt = Stmt::new(format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages WHERE room_id = $1 AND owner_id = $2 \
          AND ($3 IS NULL OR id < $3) ORDER BY id DESC LIMIT $4"
-    );
-    match db {
-        Db::Sqlite(sqlite) => sqlite.lite.read(|c| {
-            prepare(c, &sql)?
-                .query_map(
-                    (
-                        uuid_param(&room_id),
-                        uuid_param(&owner),
-                        before.as_ref().map(uuid_param),
-                        limit,
-                    ),
-                    MessageRow::from_lite,
-                )?
-                .collect()
-        }),
-        Db::Postgres(pool) => Ok(sqlx::query_as::<_, MessageRow>(sqlx::AssertSqlSafe(sql))
-            .bind(room_id)
-            .bind(owner)
-            .bind(before)
-            .bind(limit)
-            .fetch_all(pool)
-            .await?),
-    }
+    ))
+    .bind(room_id)
+    .bind(owner)
+    .bind(before)
+    .bind(limit);
+    db.hot_all(stmt).await
 }
 
 /// Every message of a room, oldest first (export).
 pub async fn all_messages(db: &Db, room_id: Uuid) -> Result<Vec<MessageRow>> {
-    let sql = sqlx::AssertSqlSafe(format!(
+    let stmt = Stmt::new(format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages WHERE room_id = $1 ORDER BY id"
-    ));
-    Ok(on_db!(db, |pool| {
-        sqlx::query_as::<_, MessageRow>(sql)
-            .bind(room_id)
-            .fetch_all(pool)
-            .await
-    })?)
+    ))
+    .bind(room_id);
+    db.query_all(stmt).await
 }
 
 /// The most recent usable turns of a room (newest first) for the model's context: at most
@@ -337,34 +260,31 @@ pub async fn recent_turns(
 ) -> Result<Vec<(String, String)>> {
     const SQL: &str = "SELECT role, content FROM messages WHERE room_id = $1 AND status <> 'failed' AND content <> '' \
          ORDER BY id DESC LIMIT $2";
-    match db {
-        Db::Sqlite(sqlite) => sqlite.lite.read(|c| {
-            let mut statement = prepare(c, SQL)?;
-            let mut rows = statement.query((uuid_param(&room_id), limit))?;
-            let (mut turns, mut used) = (Vec::new(), 0);
-            while used <= budget
-                && let Some(row) = rows.next()?
-            {
-                let content: String = row.get(1)?;
-                used += content.chars().count();
-                turns.push((row.get(0)?, content));
-            }
-            Ok(turns)
-        }),
-        Db::Postgres(pool) => Ok(sqlx::query_as(SQL)
-            .bind(room_id)
-            .bind(limit)
-            .fetch_all(pool)
-            .await?),
-    }
+    let mut used = 0;
+    db.hot_all_while(
+        Stmt::new(SQL).bind(room_id).bind(limit),
+        |(_, content): &(String, String)| {
+            used += content.chars().count();
+            used <= budget
+        },
+    )
+    .await
 }
 
 /// A search hit.
-#[derive(Clone, Debug, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SearchRow {
-    #[sqlx(flatten)]
     pub message: MessageRow,
     pub room_title: String,
+}
+
+impl HotRow for SearchRow {
+    fn from_row(row: &dyn Row) -> Result<SearchRow> {
+        Ok(SearchRow {
+            message: MessageRow::from_row(row)?,
+            room_title: row.text(8)?,
+        })
+    }
 }
 
 /// The owner's messages containing `needle` (case-insensitive for ASCII), newest first.
@@ -381,18 +301,15 @@ pub async fn search(
         .replace('%', "\\%")
         .replace('_', "\\_");
     let pattern = format!("%{escaped}%");
-    Ok(on_db!(db, |pool| {
-        sqlx::query_as::<_, SearchRow>(
-            "SELECT m.id, m.room_id, m.role, m.content, m.html, m.status, m.model, m.created_at, r.title AS room_title \
-             FROM messages m JOIN rooms r ON r.id = m.room_id \
-             WHERE m.owner_id = $1 AND LOWER(m.content) LIKE $2 ESCAPE '\\' AND ($3 IS NULL OR m.id < $3) \
-             ORDER BY m.id DESC LIMIT $4",
-        )
-        .bind(owner)
-        .bind(pattern)
-        .bind(before)
-        .bind(limit)
-        .fetch_all(pool)
-        .await
-    })?)
+    let stmt = Stmt::new(
+        "SELECT m.id, m.room_id, m.role, m.content, m.html, m.status, m.model, m.created_at, r.title \
+         FROM messages m JOIN rooms r ON r.id = m.room_id \
+         WHERE m.owner_id = $1 AND LOWER(m.content) LIKE $2 ESCAPE '\\' AND ($3 IS NULL OR m.id < $3) \
+         ORDER BY m.id DESC LIMIT $4",
+    )
+    .bind(owner)
+    .bind(pattern)
+    .bind(before)
+    .bind(limit);
+    db.query_all(stmt).await
 }

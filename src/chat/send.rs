@@ -18,12 +18,12 @@ use utoipa::ToSchema;
 
 use super::repo::{self, NewMessage, RoomRow};
 use super::{MessageView, assistants, owned_room, render};
-use crate::app::AppState;
 use crate::auth::extract::AuthUser;
 use crate::error::{Error, ErrorBody, Result};
 use crate::extract::AppJson;
 use crate::llm::{ChatMessage, ChatRequest, LlmError, Role};
 use crate::quota::{self, Reservation, Scope};
+use crate::state::AppState;
 
 /// Longest message a user may send, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 10_000;
@@ -102,7 +102,7 @@ pub async fn send_message(
         Err(err) => {
             refund(&state, &reservation).await;
             store_answer(&state, &room, "", "failed", None).await?;
-            Err(Error::Upstream(err))
+            Err(Error::from(err))
         }
     }
 }

@@ -9,33 +9,22 @@
 //! - `auth_version`: the user row or any of the user's sessions changed;
 //! - `data_version`: one of the user's rooms or messages changed.
 //!
-//! A request reads both with one indexed lookup. A verified access token's caller is
-//! cached against `auth_version`, so the token's signature and the session join are only
-//! checked again after something that could change their answer; a JSON page is cached
-//! against `data_version`. The counters are always read *before* the data they guard, so a
-//! cached answer can only be tagged older than what it holds, never newer: a write that
-//! lands in between makes the next request miss, not serve stale data.
+//! A request reads both with one indexed lookup ([`super::Db::versions`]). The auth
+//! extractor caches a verified caller against `auth_version` (`auth/cache.rs`); the HTTP
+//! side caches JSON pages here against `data_version` (`pages.rs`). The counters are
+//! always read *before* the data they guard, so a cached answer can only be tagged older
+//! than what it holds, never newer: a write that lands in between makes the next request
+//! miss, not serve stale data.
 //!
-//! Both caches are bounded: past their limit they are simply emptied, which costs one
-//! miss per entry and keeps the code free of eviction bookkeeping.
+//! The store is bounded: past its limit it is simply emptied, which costs one miss per
+//! entry and keeps the code free of eviction bookkeeping.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use axum::body::Bytes;
-use axum::http::header::CONTENT_TYPE;
-use axum::http::{HeaderValue, Uri};
-use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+use bytes::Bytes;
 use uuid::Uuid;
 
-use crate::app::AppState;
-use crate::auth::extract::AuthUser;
-use crate::db::Db;
-use crate::error::{Error, Result};
-
-/// Cached callers (one per live access token seen recently).
-const MAX_TOKENS: usize = 50_000;
 /// Cached pages, all users together.
 const MAX_PAGES: usize = 20_000;
 /// Bytes of cached pages, all users together.
@@ -48,18 +37,6 @@ const MAX_PAGE_BODY: usize = 1 << 20;
 pub struct Versions {
     pub auth: i64,
     pub data: i64,
-}
-
-/// The caller behind a token that was verified and found on a live session.
-#[derive(Clone, Debug)]
-pub struct CachedCaller {
-    pub user: AuthUser,
-    /// `auth_version` read before the session was checked.
-    pub auth_version: i64,
-    /// The token's `exp` (Unix seconds).
-    pub token_exp: i64,
-    /// The session's `expires_at` (Unix seconds).
-    pub session_exp: i64,
 }
 
 struct UserPages {
@@ -75,40 +52,20 @@ struct Pages {
     bytes: usize,
 }
 
-/// The caches of one server. Cheap to share behind an `Arc`.
+/// The page cache of one SQLite server: JSON bodies by user, tagged with the
+/// `data_version` they were built at. Cheap to share behind an `Arc`.
 #[derive(Default)]
-pub struct Caches {
-    callers: Mutex<HashMap<String, CachedCaller>>,
+pub struct PageStore {
     pages: Mutex<Pages>,
 }
 
-impl std::fmt::Debug for Caches {
+impl std::fmt::Debug for PageStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Caches").finish_non_exhaustive()
+        f.debug_struct("PageStore").finish_non_exhaustive()
     }
 }
 
-impl Caches {
-    /// The cached caller of `token`, if any (still to be checked against the counters).
-    pub fn caller(&self, token: &str) -> Option<CachedCaller> {
-        self.callers.lock().ok()?.get(token).cloned()
-    }
-
-    pub fn put_caller(&self, token: &str, caller: CachedCaller) {
-        if let Ok(mut map) = self.callers.lock() {
-            if map.len() >= MAX_TOKENS && !map.contains_key(token) {
-                map.clear();
-            }
-            map.insert(token.to_owned(), caller);
-        }
-    }
-
-    pub fn forget_caller(&self, token: &str) {
-        if let Ok(mut map) = self.callers.lock() {
-            map.remove(token);
-        }
-    }
-
+impl PageStore {
     /// The page cached for `user` at `key`, if it was built at `data_version`. Pages of
     /// another version stay until the user's next page is kept (`put_page`).
     pub fn page(&self, user: Uuid, data_version: i64, key: &str) -> Option<Bytes> {
@@ -152,54 +109,13 @@ impl Caches {
     }
 }
 
-/// Answers a GET with `build`'s JSON, or with the same bytes cached for this caller and
-/// URI at the caller's current `data_version` (SQLite only; elsewhere it just builds).
-/// Only pages made of the caller's own rooms and messages may use it: those are what
-/// `data_version` tracks.
-pub async fn json_page<T, F>(
-    state: &AppState,
-    user: &AuthUser,
-    uri: &Uri,
-    build: F,
-) -> Result<Response>
-where
-    T: Serialize,
-    F: Future<Output = Result<T>>,
-{
-    let cache = match (&state.db, user.data_version) {
-        (Db::Sqlite(sqlite), Some(version)) => Some((&sqlite.caches, version)),
-        _ => None,
-    };
-    let key = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
-    if let Some((caches, version)) = cache
-        && let Some(body) = caches.page(user.id, version, key)
-    {
-        return Ok(json_response(body));
-    }
-    let value = build.await?;
-    let body =
-        Bytes::from(serde_json::to_vec(&value).map_err(|e| Error::internal(format!("json: {e}")))?);
-    if let Some((caches, version)) = cache {
-        caches.put_page(user.id, version, key, body.clone());
-    }
-    Ok(json_response(body))
-}
-
-fn json_response(body: Bytes) -> Response {
-    (
-        [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-        body,
-    )
-        .into_response()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_page_is_served_only_at_the_version_it_was_built_at() {
-        let caches = Caches::default();
+        let caches = PageStore::default();
         let (alice, bob) = (Uuid::now_v7(), Uuid::now_v7());
         caches.put_page(alice, 3, "/api/rooms", Bytes::from_static(b"[1]"));
         caches.put_page(bob, 3, "/api/rooms", Bytes::from_static(b"[2]"));
@@ -223,7 +139,7 @@ mod tests {
 
     #[test]
     fn pages_of_two_versions_never_mix() {
-        let caches = Caches::default();
+        let caches = PageStore::default();
         let user = Uuid::now_v7();
         caches.put_page(user, 1, "a", Bytes::from_static(b"old"));
         caches.put_page(user, 2, "b", Bytes::from_static(b"new"));
@@ -236,7 +152,7 @@ mod tests {
 
     #[test]
     fn the_page_cache_empties_itself_at_its_limit() {
-        let caches = Caches::default();
+        let caches = PageStore::default();
         let user = Uuid::now_v7();
         for i in 0..MAX_PAGES + 10 {
             caches.put_page(user, 1, &i.to_string(), Bytes::from_static(b"x"));

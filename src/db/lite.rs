@@ -25,10 +25,7 @@ use std::time::Duration;
 
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use tokio::sync::oneshot;
-use uuid::Uuid;
 
 use crate::error::{Error, Result};
 
@@ -249,33 +246,6 @@ pub fn prepare<'c>(
     conn.prepare_cached(&numbered)
 }
 
-/// A UUID as sqlx stores it on SQLite: its 16 bytes.
-pub fn uuid_param(id: &Uuid) -> &[u8] {
-    id.as_bytes()
-}
-
-/// A time as sqlx stores it on SQLite: RFC 3339 text.
-pub fn time_param(t: OffsetDateTime) -> rusqlite::Result<String> {
-    t.format(&Rfc3339)
-        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
-}
-
-/// Reads a UUID column.
-pub fn uuid_at(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Uuid> {
-    let bytes = row.get_ref(i)?.as_blob()?;
-    Uuid::from_slice(bytes).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Blob, Box::new(e))
-    })
-}
-
-/// Reads a time column written by either path.
-pub fn time_at(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<OffsetDateTime> {
-    let text = row.get_ref(i)?.as_str()?;
-    OffsetDateTime::parse(text, &Rfc3339).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -377,26 +347,5 @@ mod tests {
             })
             .expect("read");
         assert_eq!(got, (9, "b$x".to_owned()));
-    }
-
-    #[test]
-    fn uuids_and_times_round_trip_in_sqlx_encoding() {
-        let (_dir, lite) = fresh();
-        let id = Uuid::now_v7();
-        let t = crate::db::now();
-        let (back_id, back_t, text) = lite
-            .read(|c| {
-                c.query_row(
-                    "SELECT ?1, ?2, ?2",
-                    (uuid_param(&id), time_param(t)?),
-                    |row| Ok((uuid_at(row, 0)?, time_at(row, 1)?, row.get::<_, String>(2)?)),
-                )
-            })
-            .expect("read");
-        assert_eq!((back_id, back_t), (id, t));
-        assert!(
-            text.ends_with('Z') && text.contains('T'),
-            "RFC 3339 in UTC: {text}"
-        );
     }
 }

@@ -17,7 +17,9 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use crate::error::{Error, Result};
 
 pub mod cache;
+pub mod hot;
 pub mod lite;
+pub use hot::{HotRow, Row, Stmt, Value};
 pub use lite::Lite;
 
 /// Runs `$body` with `$pool` bound to whichever pool `$db` holds.
@@ -64,19 +66,21 @@ pub enum Db {
 pub struct SqliteDb {
     pub pool: SqlitePool,
     pub lite: Lite,
-    /// In-memory read caches, validated by `user_versions` (`cache.rs`).
-    pub caches: Arc<cache::Caches>,
+    /// Whether hot queries take the fast path (off only in the storage parity tests).
+    pub fast: bool,
+    /// Cached JSON pages, validated by `user_versions` (`cache.rs`).
+    pub pages: Arc<cache::PageStore>,
 }
 
 impl SqliteDb {
     /// A user's cache counters (`None` for a user that does not exist).
-    pub fn versions(&self, user: uuid::Uuid) -> Result<Option<cache::Versions>> {
+    fn versions(&self, user: uuid::Uuid) -> Result<Option<cache::Versions>> {
         use rusqlite::OptionalExtension as _;
         self.lite.read(|c| {
             c.prepare_cached(
                 "SELECT auth_version, data_version FROM user_versions WHERE user_id = ?1",
             )?
-            .query_row([lite::uuid_param(&user)], |row| {
+            .query_row([user], |row| {
                 Ok(cache::Versions {
                     auth: row.get(0)?,
                     data: row.get(1)?,
@@ -150,7 +154,8 @@ impl Db {
             Ok(Db::Sqlite(SqliteDb {
                 pool,
                 lite,
-                caches: Arc::default(),
+                fast: true,
+                pages: Arc::default(),
             }))
         } else {
             let connect = PgConnectOptions::from_str(&opts.url)
@@ -255,6 +260,23 @@ impl Db {
                 .map(|r| r.rows_affected())
         })?;
         Ok(n > 0)
+    }
+
+    /// A user's cache counters, read with one indexed lookup; `None` where nothing may be
+    /// cached (PostgreSQL, shared by several instances, or a user that does not exist).
+    pub fn versions(&self, user: uuid::Uuid) -> Result<Option<cache::Versions>> {
+        match self {
+            Db::Sqlite(sqlite) if sqlite.fast => sqlite.versions(user),
+            _ => Ok(None),
+        }
+    }
+
+    /// The page cache, where pages may be cached (a SQLite server).
+    pub fn page_store(&self) -> Option<&cache::PageStore> {
+        match self {
+            Db::Sqlite(sqlite) if sqlite.fast => Some(&sqlite.pages),
+            _ => None,
+        }
     }
 
     /// A trivial query, for `/readyz`.

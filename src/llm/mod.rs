@@ -115,6 +115,16 @@ pub enum LlmError {
     Config(String),
 }
 
+/// A provider failure as the HTTP layer reports it (502, or 504 on a timeout).
+impl From<LlmError> for crate::error::Error {
+    fn from(err: LlmError) -> Self {
+        crate::error::Error::Upstream {
+            timeout: err == LlmError::Timeout,
+            message: err.to_string(),
+        }
+    }
+}
+
 impl LlmError {
     /// Whether a retry before the first token may help.
     pub fn is_retryable(&self) -> bool {
@@ -169,14 +179,17 @@ pub struct ProviderSettings {
 }
 
 /// Builds a provider from settings.
+/// Builds a provider from settings; `offline` (with the apps' answerers) unless a network
+/// provider is configured.
 pub fn build_provider(
     settings: &ProviderSettings,
     client: &reqwest::Client,
+    offline: offline::OfflineProvider,
 ) -> Arc<dyn LlmProvider> {
     match settings.kind.as_str() {
         "openai" => Arc::new(openai::OpenAiProvider::new(settings, client.clone())),
         "gemini" => Arc::new(gemini::GeminiProvider::new(settings, client.clone())),
-        _ => Arc::new(offline::OfflineProvider::new()),
+        _ => Arc::new(offline),
     }
 }
 

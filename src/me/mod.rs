@@ -9,13 +9,13 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::app::AppState;
 use crate::auth::extract::AuthUser;
 use crate::auth::input::{Email, Username};
 use crate::auth::repo;
 use crate::auth::{UserView, check_new_password};
 use crate::error::{Error, ErrorBody, FieldErrors, Result};
 use crate::extract::AppJson;
+use crate::state::AppState;
 
 /// Routes under `/api/me`.
 pub fn router() -> OpenApiRouter<AppState> {

@@ -8,7 +8,7 @@ pub mod repo;
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use axum::http::HeaderMap;
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -16,9 +16,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::extract::AuthUser;
-use crate::error::{Error, ErrorBody, Result};
+use crate::error::{Error, ErrorBody, Result, rate_limit_headers};
+use crate::state::AppState;
 
 /// What a request is counted against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -133,23 +133,6 @@ pub async fn refund(state: &AppState, reservation: &Reservation) -> Result<()> {
         &reservation.day,
     )
     .await
-}
-
-/// `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` (seconds to the reset): on
-/// every LLM-backed answer, the refusal (429) included.
-pub fn rate_limit_headers(limit: i64, used: i64, resets_at: OffsetDateTime) -> HeaderMap {
-    let mut headers = HeaderMap::new();
-    let reset = (resets_at - OffsetDateTime::now_utc())
-        .whole_seconds()
-        .max(0);
-    for (name, value) in [
-        ("ratelimit-limit", limit),
-        ("ratelimit-remaining", (limit - used).max(0)),
-        ("ratelimit-reset", reset),
-    ] {
-        headers.insert(HeaderName::from_static(name), HeaderValue::from(value));
-    }
-    headers
 }
 
 impl Reservation {

@@ -2,10 +2,7 @@
 
 use uuid::Uuid;
 
-use rusqlite::OptionalExtension as _;
-
-use crate::db::Db;
-use crate::db::lite::{prepare, uuid_param};
+use crate::db::{Db, Stmt};
 use crate::error::Result;
 use crate::on_db;
 
@@ -22,88 +19,33 @@ pub async fn try_increment(
          ON CONFLICT (user_id, scope, day) DO UPDATE SET used = quota_usage.used + 1 \
          WHERE quota_usage.used < $4 \
          RETURNING used";
-    match db {
-        Db::Sqlite(sqlite) => {
-            let (scope, day) = (scope.to_owned(), day.to_owned());
-            sqlite
-                .lite
-                .write(move |c| {
-                    prepare(c, SQL)?
-                        .query_row((uuid_param(&user_id), &scope, &day, limit), |row| {
-                            row.get(0)
-                        })
-                        .optional()
-                })
-                .await
-        }
-        Db::Postgres(pool) => Ok(sqlx::query_scalar(SQL)
-            .bind(user_id)
-            .bind(scope)
-            .bind(day)
-            .bind(limit)
-            .fetch_optional(pool)
-            .await?),
-    }
+    let stmt = Stmt::new(SQL)
+        .bind(user_id)
+        .bind(scope)
+        .bind(day)
+        .bind(limit);
+    db.hot_write::<i64>(stmt, Vec::new()).await
 }
 
 /// Gives one use back.
 pub async fn decrement(db: &Db, user_id: Uuid, scope: &str, day: &str) -> Result<()> {
     const SQL: &str = "UPDATE quota_usage SET used = used - 1 \
          WHERE user_id = $1 AND scope = $2 AND day = $3 AND used > 0";
-    match db {
-        Db::Sqlite(sqlite) => {
-            let (scope, day) = (scope.to_owned(), day.to_owned());
-            sqlite
-                .lite
-                .write(move |c| prepare(c, SQL)?.execute((uuid_param(&user_id), &scope, &day)))
-                .await?;
-        }
-        Db::Postgres(pool) => {
-            sqlx::query(SQL)
-                .bind(user_id)
-                .bind(scope)
-                .bind(day)
-                .execute(pool)
-                .await?;
-        }
-    }
+    db.hot_execute(Stmt::new(SQL).bind(user_id).bind(scope).bind(day))
+        .await?;
     Ok(())
 }
 
 /// Uses per scope on a day.
 pub async fn used_on(db: &Db, user_id: Uuid, day: &str) -> Result<Vec<(String, i64)>> {
     const SQL: &str = "SELECT scope, used FROM quota_usage WHERE user_id = $1 AND day = $2";
-    match db {
-        Db::Sqlite(sqlite) => sqlite.lite.read(|c| {
-            prepare(c, SQL)?
-                .query_map((uuid_param(&user_id), day), |row| {
-                    Ok((row.get(0)?, row.get(1)?))
-                })?
-                .collect()
-        }),
-        Db::Postgres(pool) => Ok(sqlx::query_as(SQL)
-            .bind(user_id)
-            .bind(day)
-            .fetch_all(pool)
-            .await?),
-    }
+    db.hot_all(Stmt::new(SQL).bind(user_id).bind(day)).await
 }
 
 /// A user's own limit for a scope, if an admin set one (0 = unlimited).
 pub async fn override_for(db: &Db, user_id: Uuid, scope: &str) -> Result<Option<i64>> {
     const SQL: &str = "SELECT daily_limit FROM quota_overrides WHERE user_id = $1 AND scope = $2";
-    match db {
-        Db::Sqlite(sqlite) => sqlite.lite.read(|c| {
-            prepare(c, SQL)?
-                .query_row((uuid_param(&user_id), scope), |row| row.get(0))
-                .optional()
-        }),
-        Db::Postgres(pool) => Ok(sqlx::query_scalar(SQL)
-            .bind(user_id)
-            .bind(scope)
-            .fetch_optional(pool)
-            .await?),
-    }
+    db.hot_one(Stmt::new(SQL).bind(user_id).bind(scope)).await
 }
 
 /// Sets (or with `None` removes) a user's own limit for a scope.

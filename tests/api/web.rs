@@ -63,7 +63,7 @@ async fn versioned_assets_are_immutable_and_plain_ones_revalidate_with_an_etag()
     assert_eq!(header(&res, CONTENT_TYPE), "text/javascript; charset=utf-8");
     assert!(header(&res, CACHE_CONTROL).contains("immutable"));
     // Modules imported relatively from a versioned URL are versioned too.
-    let res = app.get(&format!("{prefix}js/pages/chat.js"), None).await;
+    let res = app.get(&format!("{prefix}js/locales/en.js"), None).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(header(&res, CACHE_CONTROL).contains("immutable"));
 

@@ -9,11 +9,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{CAREERS, FIELDS, Language, bank, llm, parse_field};
-use crate::app::AppState;
 use crate::auth::extract::AuthUser;
 use crate::error::{Error, ErrorBody, Result};
 use crate::extract::AppJson;
 use crate::quota::{self, Scope};
+use crate::state::AppState;
 
 /// Items unless asked otherwise, and the most allowed.
 const DEFAULT_COUNT: i64 = 2;
@@ -72,7 +72,7 @@ pub async fn cheatsheet(
             format!("must be a whole number from 1 to {MAX_COUNT}"),
         )),
     };
-    let lang = Language::choose(input.language.as_deref(), &headers);
+    let lang = super::choose_language(input.language.as_deref(), &headers);
     let (field, count, lang) = match (field, count, lang) {
         (Ok(f), Ok(c), Ok(l)) => (f, c, l),
         (f, c, l) => {

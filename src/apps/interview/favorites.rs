@@ -12,11 +12,11 @@ use uuid::Uuid;
 
 use super::repo::{self, FavoriteRow, NewFavorite};
 use super::{Difficulty, parse_field};
-use crate::app::AppState;
 use crate::auth::extract::AuthUser;
 use crate::error::{Error, ErrorBody, FieldErrors, Result};
 use crate::extract::Page;
 use crate::extract::{AppJson, Pagination};
+use crate::state::AppState;
 
 const MAX_QUESTION: usize = 500;
 const MAX_INTENT: usize = 2000;

@@ -9,8 +9,8 @@ use serde_json::json;
 use super::bank::KeyPoint;
 use super::prompts::{self, Prompt};
 use super::{Difficulty, Language};
-use crate::app::AppState;
 use crate::llm::{ChatMessage, ChatRequest, JsonSchema, Role};
+use crate::state::AppState;
 
 /// The app name the registry routes by.
 pub const APP: &str = "interview";

@@ -9,6 +9,7 @@ pub mod bank;
 mod cheatsheet;
 mod favorites;
 mod llm;
+pub mod offline;
 pub mod prompts;
 pub mod repo;
 mod sessions;
@@ -20,8 +21,36 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::app::AppState;
 use crate::error::{Error, Result};
+pub use crate::lang::{Language, Localized};
+use crate::llm::ChatRequest;
+use crate::llm::offline::OfflineAnswerer;
+use crate::state::{AppState, Setup};
+
+/// Start-up: refuses an invalid shipped bank, and answers the `tech-interview` assistant
+/// offline from it (and interview questions asked of the general assistant).
+pub fn init(setup: &mut Setup) -> Result<()> {
+    bank::validate().map_err(|errors| {
+        Error::internal(format!(
+            "the shipped interview bank is invalid: {}",
+            errors.join("; ")
+        ))
+    })?;
+    setup.offline.register("tech-interview", InterviewOffline);
+    Ok(())
+}
+
+struct InterviewOffline;
+
+impl OfflineAnswerer for InterviewOffline {
+    fn answer(&self, req: &ChatRequest, ko: bool) -> String {
+        offline::answer(req.last_user_text(), ko)
+    }
+
+    fn aside(&self, text: &str, ko: bool) -> Option<String> {
+        offline::best_match(text).map(|found| offline::render_entries(&[found], ko))
+    }
+}
 
 /// Routes under `/api/interview`.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -36,24 +65,17 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(favorites::delete_favorite))
 }
 
-/// A label in both languages.
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
-pub struct Label {
-    pub ko: &'static str,
-    pub en: &'static str,
-}
-
 /// A catalog entry.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 pub struct CatalogItem {
     pub id: &'static str,
-    pub label: Label,
+    pub label: Localized,
 }
 
 const fn item(id: &'static str, ko: &'static str, en: &'static str) -> CatalogItem {
     CatalogItem {
         id,
-        label: Label { ko, en },
+        label: Localized::new(ko, en),
     }
 }
 
@@ -116,52 +138,19 @@ impl Difficulty {
     }
 }
 
-/// The language of a session or cheat sheet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Language {
-    Ko,
-    En,
-}
-
-impl Language {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Language::Ko => "ko",
-            Language::En => "en",
-        }
+/// Chooses the language of a session or cheat sheet: the requested `language` field when
+/// given (must be `ko` or `en`), else the first of `ko`/`en` in `Accept-Language`, else
+/// Korean.
+pub fn choose_language(requested: Option<&str>, headers: &HeaderMap) -> Result<Language> {
+    if let Some(raw) = requested {
+        return Language::parse(raw.trim())
+            .ok_or_else(|| Error::field("language", "must be \"ko\" or \"en\""));
     }
-
-    /// Parses a stored or requested language.
-    pub fn parse(raw: &str) -> Option<Language> {
-        match raw {
-            "ko" => Some(Language::Ko),
-            "en" => Some(Language::En),
-            _ => None,
-        }
-    }
-
-    /// The requested `language` field when given (must be `ko` or `en`), else the first
-    /// of `ko`/`en` in `Accept-Language`, else Korean.
-    pub fn choose(requested: Option<&str>, headers: &HeaderMap) -> Result<Language> {
-        if let Some(raw) = requested {
-            return Language::parse(raw.trim())
-                .ok_or_else(|| Error::field("language", "must be \"ko\" or \"en\""));
-        }
-        let accept = headers
-            .get(axum::http::header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        for tag in accept.split(',') {
-            let tag = tag.split(';').next().unwrap_or("").trim().to_lowercase();
-            if tag.starts_with("ko") {
-                return Ok(Language::Ko);
-            }
-            if tag.starts_with("en") {
-                return Ok(Language::En);
-            }
-        }
-        Ok(Language::Ko)
-    }
+    let accept = headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    Ok(Language::from_accept_language(accept).unwrap_or(Language::Ko))
 }
 
 /// Checks a field id.

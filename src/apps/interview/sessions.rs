@@ -18,12 +18,12 @@ use uuid::Uuid;
 use super::bank::{self, KeyPoint};
 use super::repo::{self, NewQuestion, QuestionRow, SessionRow};
 use super::{CAREERS, FIELDS, Language, llm, parse_career, parse_field};
-use crate::app::AppState;
 use crate::auth::extract::AuthUser;
 use crate::error::{Error, ErrorBody, Result};
 use crate::extract::Page;
 use crate::extract::{AppJson, Pagination};
 use crate::quota::{self, Scope};
+use crate::state::AppState;
 
 /// Questions in a session unless asked otherwise, and the most allowed.
 pub const DEFAULT_COUNT: u32 = 10;
@@ -325,7 +325,7 @@ pub async fn start_session(
             format!("must be a whole number from 1 to {MAX_COUNT}"),
         )),
     };
-    let lang = Language::choose(input.language.as_deref(), &headers);
+    let lang = super::choose_language(input.language.as_deref(), &headers);
     let (field, career, count, lang) = merge_errors4(field, career, count, lang)?;
 
     let reservation = quota::reserve(&state, user.id, Scope::Interview).await?;

@@ -8,8 +8,8 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use crate::apps::interview::Language;
 use crate::apps::interview::bank::{Entry, bank};
+use crate::lang::Language;
 
 fn lang(ko: bool) -> Language {
     if ko { Language::Ko } else { Language::En }

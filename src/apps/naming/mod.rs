@@ -1,0 +1,30 @@
+//! The naming assistant: recommends variable and function names for a room's language
+//! and convention. Its room settings and prompt live with the assistants (`chat/`); this
+//! folder holds its offline answers.
+
+pub mod offline;
+
+use crate::error::Result;
+use crate::llm::ChatRequest;
+use crate::llm::offline::OfflineAnswerer;
+use crate::state::Setup;
+
+/// Start-up: answers the `naming` assistant offline, and naming questions asked of the
+/// general assistant.
+pub fn init(setup: &mut Setup) -> Result<()> {
+    setup.offline.register("naming", NamingOffline);
+    Ok(())
+}
+
+struct NamingOffline;
+
+impl OfflineAnswerer for NamingOffline {
+    fn answer(&self, req: &ChatRequest, ko: bool) -> String {
+        offline::answer(req.last_user_text(), &req.settings, ko)
+    }
+
+    fn aside(&self, text: &str, ko: bool) -> Option<String> {
+        offline::looks_like_naming_request(text)
+            .then(|| offline::answer(text, &serde_json::Value::Null, ko))
+    }
+}

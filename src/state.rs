@@ -1,0 +1,91 @@
+//! `AppState`: what every handler may reach. Cheap to clone.
+//!
+//! It holds the shared layers (configuration, database, LLM registry, keys) by type, and
+//! each feature's own runtime state in [`Parts`], put there by the feature's `init` at
+//! start-up, so this module never names a feature.
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::crypto::jwt::JwtKeys;
+use crate::crypto::password::Hasher;
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::llm::Registry;
+use crate::llm::offline::OfflineAnswerers;
+
+/// Everything a handler may need.
+#[derive(Clone)]
+pub struct AppState {
+    /// The validated configuration.
+    pub config: Arc<Config>,
+    /// The database (SQLite or PostgreSQL).
+    pub db: Db,
+    /// Access-token keys.
+    pub jwt: Arc<JwtKeys>,
+    /// Argon2id hashing on the blocking pool.
+    pub hasher: Hasher,
+    /// The LLM provider for each app.
+    pub llm: Registry,
+    /// The time zone whose midnight resets the daily quota.
+    pub quota_tz: jiff::tz::TimeZone,
+    /// The features' own state, by type.
+    pub parts: Arc<Parts>,
+}
+
+impl AppState {
+    /// The feature state of type `T`; an error when no feature's `init` put one there
+    /// (a wiring mistake, caught by the first request that needs it).
+    pub fn part<T: Any + Send + Sync>(&self) -> Result<&T> {
+        self.parts.get::<T>().ok_or_else(|| {
+            Error::internal(format!(
+                "{} was not set up at start-up",
+                std::any::type_name::<T>()
+            ))
+        })
+    }
+}
+
+/// What each feature's `init` may set up before the state is built.
+pub struct Setup<'a> {
+    pub config: &'a Config,
+    /// The feature's own runtime state, reached later with [`AppState::part`].
+    pub parts: Parts,
+    /// The offline provider's answers, by assistant.
+    pub offline: OfflineAnswerers,
+}
+
+/// Feature state by type: one value of each type.
+#[derive(Default)]
+pub struct Parts {
+    values: HashMap<TypeId, Box<dyn Any + Send + Sync>>,
+}
+
+impl Parts {
+    /// Keeps `value`, replacing an earlier one of its type.
+    pub fn insert<T: Any + Send + Sync>(&mut self, value: T) {
+        self.values.insert(TypeId::of::<T>(), Box::new(value));
+    }
+
+    pub fn get<T: Any + Send + Sync>(&self) -> Option<&T> {
+        self.values.get(&TypeId::of::<T>())?.downcast_ref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_are_found_by_type() {
+        let mut parts = Parts::default();
+        parts.insert(7_u32);
+        parts.insert(String::from("a"));
+        parts.insert(8_u32);
+        assert_eq!(parts.get::<u32>(), Some(&8));
+        assert_eq!(parts.get::<String>().map(String::as_str), Some("a"));
+        assert_eq!(parts.get::<i64>(), None);
+    }
+}
