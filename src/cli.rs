@@ -126,9 +126,9 @@ async fn user(config: &Config, cmd: UserCommand) -> anyhow::Result<()> {
             password_stdin: _,
             role,
         } => {
-            let email = Email::parse(&email).map_err(|m| anyhow::anyhow!("email {m}"))?;
-            let username =
-                Username::parse(&username).map_err(|m| anyhow::anyhow!("username {m}"))?;
+            let email = Email::parse(&email).map_err(|m| anyhow::anyhow!("email {}", m.message))?;
+            let username = Username::parse(&username)
+                .map_err(|m| anyhow::anyhow!("username {}", m.message))?;
             let mut password = String::new();
             std::io::stdin()
                 .lock()
@@ -140,7 +140,8 @@ async fn user(config: &Config, cmd: UserCommand) -> anyhow::Result<()> {
                 &[&email.display, &username.display],
             );
             if !problems.is_empty() {
-                bail!("password {}", problems.join("; "));
+                let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+                bail!("password {}", messages.join("; "));
             }
             let hash = crate::crypto::password::Hasher::new()?
                 .hash(password)
@@ -184,8 +185,8 @@ fn describe(err: crate::error::Error) -> anyhow::Error {
         crate::error::Error::Validation { fields } => anyhow::anyhow!(
             "{}",
             fields
-                .iter()
-                .map(|(k, v)| format!("{k}: {v}"))
+                .names()
+                .filter_map(|k| fields.get(k).map(|p| format!("{k}: {}", p.message)))
                 .collect::<Vec<_>>()
                 .join("; ")
         ),

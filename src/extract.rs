@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::error::{Error, FieldErrors};
+use crate::error::{Error, FieldErrors, Problem};
 use crate::state::AppState;
 
 /// `Json<T>` with rejections as our envelope: bad syntax → 400 `invalid_json`, a missing,
@@ -32,6 +32,44 @@ where
             Ok(axum::Json(value)) => Ok(AppJson(value)),
             Err(rejection) => Err(json_rejection(rejection)),
         }
+    }
+}
+
+/// `Query<T>` with rejections as our envelope: a malformed query string or a parameter of
+/// the wrong shape is a 400 naming the parameter. Unknown parameters are ignored.
+pub struct AppQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for AppQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or("");
+        serde_urlencoded::from_str::<T>(query)
+            .map(AppQuery)
+            .map_err(|e| data_error(&e.to_string()))
+    }
+}
+
+/// An id in the path. Ids are opaque to clients: anything that is not one of ours is
+/// simply not found (404), never a 400 that tells ids apart.
+#[derive(Clone, Copy, Debug)]
+pub struct IdPath(pub Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdPath {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| Error::NotFound)?;
+        Uuid::parse_str(&raw)
+            .map(IdPath)
+            .map_err(|_| Error::NotFound)
     }
 }
 
@@ -64,22 +102,21 @@ fn data_error(text: &str) -> Error {
     let detail = detail.rsplit_once(" at line ").map_or(detail, |(d, _)| d);
     let mut fields = FieldErrors::new();
     if let Some(name) = between(detail, "missing field `", "`") {
-        fields.insert(name.to_owned(), "is required".into());
+        fields.add(name, Problem::required());
     } else if let Some(name) = between(detail, "unknown field `", "`") {
-        fields.insert(name.to_owned(), "is not a known field".into());
+        fields.add(name, Problem::new("unknown_field", "is not a known field"));
     } else if let Some((path, problem)) = detail.split_once(": ") {
         let path = path.trim();
         if !path.is_empty() && !path.contains(' ') {
-            fields.insert(path.to_owned(), problem.trim().to_owned());
+            fields.add(path, Problem::new("invalid_type", problem.trim()));
         }
     }
-    if fields.is_empty() {
-        Error::BadRequest {
+    match fields.finish() {
+        Ok(()) => Error::BadRequest {
             code: "invalid_body",
             message: format!("the request body does not match the expected shape: {detail}"),
-        }
-    } else {
-        Error::Validation { fields }
+        },
+        Err(validation) => validation,
     }
 }
 
@@ -136,7 +173,7 @@ mod tests {
         let Error::Validation { fields } = missing else {
             panic!("not a validation error")
         };
-        assert_eq!(fields.get("email").map(String::as_str), Some("is required"));
+        assert_eq!(fields.get("email").map(|p| p.code), Some("required"));
 
         let unknown = data_error(
             "Failed to deserialize the JSON body into the target type: unknown field `admin`, expected one of `email` at line 1 column 9",
@@ -144,7 +181,7 @@ mod tests {
         let Error::Validation { fields } = unknown else {
             panic!("not a validation error")
         };
-        assert!(fields.contains_key("admin"));
+        assert_eq!(fields.get("admin").map(|p| p.code), Some("unknown_field"));
 
         let typed = data_error(
             "Failed to deserialize the JSON body into the target type: password: invalid type: integer `5`, expected a string at line 1 column 14",
@@ -152,7 +189,7 @@ mod tests {
         let Error::Validation { fields } = typed else {
             panic!("not a validation error")
         };
-        assert!(fields.contains_key("password"));
+        assert_eq!(fields.get("password").map(|p| p.code), Some("invalid_type"));
     }
 }
 
@@ -191,10 +228,7 @@ impl Pagination {
     pub fn id_cursor(&self) -> Result<Option<Uuid>, Error> {
         self.cursor
             .as_deref()
-            .map(|c| {
-                Uuid::parse_str(c)
-                    .map_err(|_| Error::field("cursor", "is not a cursor from this list"))
-            })
+            .map(|c| Uuid::parse_str(c).map_err(|_| Error::field("cursor", not_a_cursor())))
             .transpose()
     }
 
@@ -234,10 +268,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Pagination {
                         .ok()
                         .filter(|n| (1..=MAX_LIMIT).contains(n))
                         .ok_or_else(|| {
-                            Error::field(
-                                "limit",
-                                format!("must be a whole number from 1 to {MAX_LIMIT}"),
-                            )
+                            Error::field("limit", Problem::out_of_range(1, MAX_LIMIT))
                         })?;
                 }
                 _ => {}
@@ -255,4 +286,9 @@ pub fn form_pairs(uri: &axum::http::Uri) -> Result<Vec<(String, String)>, Error>
             code: "invalid_query",
             message: "the query string is malformed".into(),
         })
+}
+
+/// `invalid_format` on `cursor`: not a cursor this list gave out.
+pub fn not_a_cursor() -> Problem {
+    Problem::invalid_format("is not a cursor from this list")
 }

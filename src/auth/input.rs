@@ -1,5 +1,7 @@
 //! Validated account input: email addresses and usernames.
 
+use crate::error::Problem;
+
 /// Longest accepted email address (RFC 5321 path limit).
 const MAX_EMAIL_LENGTH: usize = 254;
 
@@ -12,18 +14,22 @@ pub struct Email {
     pub normalized: String,
 }
 
+fn invalid_email() -> Problem {
+    Problem::new("invalid_email", "is not a valid email address")
+}
+
 impl Email {
     /// Validates an address (the practical subset of RFC 5321 people type).
-    pub fn parse(raw: &str) -> Result<Email, String> {
+    pub fn parse(raw: &str) -> Result<Email, Problem> {
         let s = raw.trim();
         if s.is_empty() {
-            return Err("is required".into());
+            return Err(Problem::required());
         }
         if s.chars().count() > MAX_EMAIL_LENGTH {
-            return Err(format!("must be at most {MAX_EMAIL_LENGTH} characters"));
+            return Err(Problem::too_long(MAX_EMAIL_LENGTH));
         }
         let Some((local, domain)) = s.rsplit_once('@') else {
-            return Err("is not a valid email address".into());
+            return Err(invalid_email());
         };
         let local_ok = !local.is_empty()
             && local.chars().count() <= 64
@@ -44,7 +50,7 @@ impl Email {
                     && l.chars().all(|c| c.is_alphanumeric() || c == '-')
             });
         if !local_ok || !domain_ok {
-            return Err("is not a valid email address".into());
+            return Err(invalid_email());
         }
         let display = format!("{local}@{}", domain.to_lowercase());
         Ok(Email {
@@ -63,20 +69,26 @@ pub struct Username {
 
 impl Username {
     /// Validates a username.
-    pub fn parse(raw: &str) -> Result<Username, String> {
+    pub fn parse(raw: &str) -> Result<Username, Problem> {
         let s = raw.trim();
         let n = s.chars().count();
         if n == 0 {
-            return Err("is required".into());
+            return Err(Problem::required());
         }
-        if !(2..=30).contains(&n) {
-            return Err("must be 2 to 30 characters".into());
+        if n < 2 {
+            return Err(Problem::too_short(2));
+        }
+        if n > 30 {
+            return Err(Problem::too_long(30));
         }
         if !s
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
         {
-            return Err("may contain only letters, digits, '.', '_' and '-'".into());
+            return Err(Problem::new(
+                "invalid_chars",
+                "may contain only letters, digits, '.', '_' and '-'",
+            ));
         }
         Ok(Username {
             display: s.to_owned(),

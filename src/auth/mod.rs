@@ -24,7 +24,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::crypto::{password, tokens};
-use crate::error::{Error, ErrorBody, FieldErrors, Result};
+use crate::error::{Error, ErrorBody, FieldErrors, Problem, Result};
 use crate::extract::{AppJson, ClientIp};
 use crate::state::{AppState, Setup};
 use extract::{AuthUser, MaybeAuthUser};
@@ -106,12 +106,11 @@ pub fn check_new_password(
     (name2, password2): (&str, &str),
     attributes: &[&str],
 ) {
-    let problems = password::check_policy(password, attributes);
-    if !problems.is_empty() {
-        fields.insert(name.to_owned(), format!("password {}", problems.join("; ")));
+    for problem in password::check_policy(password, attributes) {
+        fields.add(name, problem);
     }
     if password != password2 {
-        fields.insert(name2.to_owned(), "passwords do not match".into());
+        fields.add(name2, Problem::new("mismatch", "passwords do not match"));
     }
 }
 
@@ -123,12 +122,8 @@ async fn signup(
     AppJson(req): AppJson<SignupRequest>,
 ) -> Result<(StatusCode, Json<SignupResponse>)> {
     let mut fields = FieldErrors::new();
-    let email = Email::parse(&req.email)
-        .map_err(|m| fields.insert("email".into(), m))
-        .ok();
-    let username = Username::parse(&req.username)
-        .map_err(|m| fields.insert("username".into(), m))
-        .ok();
+    let email = fields.check("email", Email::parse(&req.email));
+    let username = fields.check("username", Username::parse(&req.username));
     check_new_password(
         &mut fields,
         ("password", &req.password),
@@ -139,13 +134,13 @@ async fn signup(
         let (email_taken, username_taken) =
             repo::taken(&state.db, &email.normalized, &username.normalized).await?;
         if email_taken {
-            fields.insert(
-                "email".into(),
-                "an account with this email already exists".into(),
+            fields.add(
+                "email",
+                Problem::new("taken", "an account with this email already exists"),
             );
         }
         if username_taken {
-            fields.insert("username".into(), "this username is taken".into());
+            fields.add("username", Problem::new("taken", "this username is taken"));
         }
     }
     let (Some(email), Some(username), true) = (email, username, fields.is_empty()) else {
@@ -212,11 +207,9 @@ async fn login(
     // An address that could never have signed up is bad input, not a failed login: it is
     // answered before any lookup and never reaches the throttling table.
     let mut fields = FieldErrors::new();
-    let email = Email::parse(&req.email)
-        .map_err(|m| fields.insert("email".into(), m))
-        .ok();
+    let email = fields.check("email", Email::parse(&req.email));
     if req.password.is_empty() {
-        fields.insert("password".into(), "is required".into());
+        fields.add("password", Problem::required());
     }
     let (Some(email), true) = (email, fields.is_empty()) else {
         return Err(Error::Validation { fields });
@@ -381,7 +374,10 @@ async fn refresh(
                     message: "the request body is not valid JSON".into(),
                 }
             } else {
-                Error::field("refresh_token", "must be a string")
+                Error::field(
+                    "refresh_token",
+                    Problem::new("invalid_type", "must be a string"),
+                )
             }
         })?;
         req.refresh_token

@@ -4,7 +4,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-use crate::error::{Error, FieldErrors, Result};
+use crate::error::{Error, FieldErrors, Problem, Result};
 
 pub use crate::lang::Localized;
 
@@ -128,15 +128,23 @@ pub fn validate_settings(
     let given = match settings {
         None | Some(Value::Null) => &empty,
         Some(Value::Object(map)) => map,
-        Some(_) => return Err(Error::field("settings", "must be an object")),
+        Some(_) => {
+            return Err(Error::field(
+                "settings",
+                Problem::new("invalid_type", "must be an object"),
+            ));
+        }
     };
     let mut fields = FieldErrors::new();
     let mut clean = Map::new();
     for key in given.keys() {
         if !assistant.settings.iter().any(|s| s.name == key) {
-            fields.insert(
-                format!("settings.{key}"),
-                format!("is not a setting of the {} assistant", assistant.id),
+            fields.add(
+                &format!("settings.{key}"),
+                Problem::new(
+                    "unknown_field",
+                    format!("is not a setting of the {} assistant", assistant.id),
+                ),
             );
         }
     }
@@ -145,34 +153,28 @@ pub fn validate_settings(
         match given.get(spec.name) {
             None | Some(Value::Null) => {
                 if spec.required {
-                    fields.insert(field, "is required".into());
+                    fields.add(&field, Problem::required());
                 }
             }
             Some(Value::String(s)) => {
                 let s = s.trim();
                 if s.is_empty() && spec.required {
-                    fields.insert(field, "is required".into());
+                    fields.add(&field, Problem::required());
                 } else if s.chars().count() > spec.max_length {
-                    fields.insert(
-                        field,
-                        format!("must be at most {} characters", spec.max_length),
-                    );
+                    fields.add(&field, Problem::too_long(spec.max_length));
                 } else if s.chars().any(char::is_control) {
-                    fields.insert(field, "must not contain control characters".into());
+                    fields.add(&field, Problem::control_chars());
                 } else if !s.is_empty() {
                     clean.insert(spec.name.to_owned(), Value::String(s.to_owned()));
                 }
             }
             Some(_) => {
-                fields.insert(field, "must be a string".into());
+                fields.add(&field, Problem::new("invalid_type", "must be a string"));
             }
         }
     }
-    if fields.is_empty() {
-        Ok(clean)
-    } else {
-        Err(Error::Validation { fields })
-    }
+    fields.finish()?;
+    Ok(clean)
 }
 
 /// The system prompt with the room's settings filled in.
@@ -205,7 +207,7 @@ mod tests {
         ) else {
             panic!("expected validation errors")
         };
-        assert!(fields.contains_key("settings.language") && fields.contains_key("settings.colour"));
+        assert!(fields.contains("settings.language") && fields.contains("settings.colour"));
         assert!(
             validate_settings(
                 naming,

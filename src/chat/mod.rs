@@ -19,8 +19,8 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::auth::extract::AuthUser;
-use crate::error::{Error, ErrorBody, FieldErrors, Result};
-use crate::extract::{AppJson, Pagination, form_pairs};
+use crate::error::{Error, ErrorBody, FieldErrors, Problem, Result};
+use crate::extract::{AppJson, AppQuery, Pagination, not_a_cursor};
 use crate::pages::{PageCache, PageScope};
 use crate::state::AppState;
 use assistants::{ASSISTANTS, Assistant};
@@ -55,7 +55,8 @@ async fn list_assistants() -> Json<&'static [Assistant]> {
 pub struct RoomView {
     pub id: Uuid,
     pub assistant: String,
-    pub title: String,
+    /// `null` until the room has a title (the first message gives it one).
+    pub title: Option<String>,
     #[schema(value_type = Object)]
     pub settings: Value,
     /// The last message, shortened.
@@ -73,11 +74,7 @@ impl From<RoomRow> for RoomView {
         RoomView {
             id: r.id,
             assistant: r.assistant,
-            title: if r.title.is_empty() {
-                "New conversation".to_owned()
-            } else {
-                r.title
-            },
+            title: Some(r.title).filter(|t| !t.is_empty()),
             settings: serde_json::from_str(&r.settings)
                 .unwrap_or_else(|_| Value::Object(Default::default())),
             preview: r.last_message_preview,
@@ -134,20 +131,20 @@ fn clean_title(raw: Option<&str>) -> Result<Option<String>> {
     let Some(raw) = raw else { return Ok(None) };
     let title = raw.trim();
     if title.chars().count() > MAX_TITLE_CHARS {
-        return Err(Error::field(
-            "title",
-            format!("must be at most {MAX_TITLE_CHARS} characters"),
-        ));
+        return Err(Error::field("title", Problem::too_long(MAX_TITLE_CHARS)));
     }
     if title.chars().any(char::is_control) {
-        return Err(Error::field("title", "must be a single line"));
+        return Err(Error::field(
+            "title",
+            Problem::new("single_line", "must be a single line"),
+        ));
     }
     Ok(Some(title.to_owned()))
 }
 
 fn room_cursor(after: Option<&str>) -> Result<Option<(i64, Uuid)>> {
     let Some(raw) = after else { return Ok(None) };
-    let bad = || Error::field("cursor", "is not a cursor from this list");
+    let bad = || Error::field("cursor", not_a_cursor());
     let (activity, id) = raw.split_once('_').ok_or_else(bad)?;
     Ok(Some((
         activity.parse().map_err(|_| bad())?,
@@ -202,18 +199,19 @@ async fn create_room(
 ) -> Result<(StatusCode, Json<RoomView>)> {
     let assistant = assistants::find(req.assistant.trim()).ok_or_else(|| {
         let ids: Vec<&str> = ASSISTANTS.iter().map(|a| a.id).collect();
-        Error::field("assistant", format!("must be one of {}", ids.join(", ")))
+        Error::field("assistant", Problem::not_one_of(&ids))
     })?;
     let mut fields = FieldErrors::new();
-    let title = clean_title(req.title.as_deref())
-        .map_err(|e| merge(&mut fields, e))
-        .ok()
-        .flatten();
-    let settings = assistants::validate_settings(assistant, req.settings.as_ref())
-        .map_err(|e| merge(&mut fields, e))
-        .ok();
-    let (Some(settings), true) = (settings, fields.is_empty()) else {
-        return Err(Error::Validation { fields });
+    let title = fields.take(clean_title(req.title.as_deref()))?.flatten();
+    let settings = fields.take(assistants::validate_settings(
+        assistant,
+        req.settings.as_ref(),
+    ))?;
+    fields.finish()?;
+    let (Some(settings)) = (settings) else {
+        return Err(Error::internal(
+            "settings failed validation without a field problem",
+        ));
     };
     let settings = Value::Object(settings).to_string();
     let row = repo::insert_room(
@@ -225,15 +223,6 @@ async fn create_room(
     )
     .await?;
     Ok((StatusCode::CREATED, Json(RoomView::from(row))))
-}
-
-fn merge(fields: &mut FieldErrors, err: Error) {
-    match err {
-        Error::Validation { fields: more } => fields.extend(more),
-        other => {
-            fields.insert("body".into(), other.to_string());
-        }
-    }
 }
 
 /// One of your rooms.
@@ -268,7 +257,7 @@ async fn update_room(
     let room = owned_room(&state, &user, &id).await?;
     let title = clean_title(req.title.as_deref())?;
     if title.as_deref() == Some("") {
-        return Err(Error::field("title", "must not be empty"));
+        return Err(Error::field("title", Problem::required()));
     }
     let settings = match &req.settings {
         None => None,
@@ -344,6 +333,18 @@ pub struct RoomExport {
     pub messages: Vec<MessageView>,
 }
 
+/// `?format=` of an export.
+#[derive(Debug, Deserialize)]
+pub struct ExportQuery {
+    format: Option<String>,
+}
+
+/// `?q=` of a search (the page's `cursor` and `limit` are read by [`Pagination`]).
+#[derive(Debug, Deserialize)]
+pub struct SearchQuery {
+    q: Option<String>,
+}
+
 /// Download a room as Markdown or JSON.
 #[utoipa::path(get, path = "/api/rooms/{id}/export", tag = "chat", security(("bearer" = [])),
     params(("id" = String, Path), ("format" = Option<String>, Query, description = "`md` (default) or `json`")),
@@ -352,16 +353,12 @@ async fn export_room(
     State(state): State<AppState>,
     user: AuthUser,
     Path(id): Path<String>,
-    uri: axum::http::Uri,
+    AppQuery(query): AppQuery<ExportQuery>,
 ) -> Result<Response> {
-    let format = form_pairs(&uri)?
-        .into_iter()
-        .find(|(k, _)| k == "format")
-        .map(|(_, v)| v);
-    let format = match format.as_deref() {
+    let format = match query.format.as_deref() {
         None | Some("md") | Some("markdown") => "md",
         Some("json") => "json",
-        Some(_) => return Err(Error::field("format", "must be md or json")),
+        Some(_) => return Err(Error::field("format", Problem::not_one_of(&["md", "json"]))),
     };
     let room = owned_room(&state, &user, &id).await?;
     let messages = repo::all_messages(&state.db, room.id).await?;
@@ -375,7 +372,8 @@ async fn export_room(
         };
         return Ok(([(header::CONTENT_DISPOSITION, disposition)], Json(body)).into_response());
     }
-    let mut md = format!("# {}\n\n", view.title);
+    // A file, not the UI: an untitled room is named by its assistant.
+    let mut md = format!("# {}\n\n", view.title.as_deref().unwrap_or(&view.assistant));
     md.push_str(&format!(
         "- Assistant: {}\n- Exported: {}\n\n",
         view.assistant,
@@ -417,7 +415,8 @@ fn rfc3339(t: OffsetDateTime) -> String {
 pub struct SearchHit {
     pub message: MessageView,
     pub room_id: Uuid,
-    pub room_title: String,
+    /// `null` for an untitled room.
+    pub room_title: Option<String>,
 }
 
 /// Search your own messages (substring, any language).
@@ -428,21 +427,14 @@ async fn search_messages(
     State(state): State<AppState>,
     user: AuthUser,
     page: Pagination,
-    uri: axum::http::Uri,
+    AppQuery(query): AppQuery<SearchQuery>,
 ) -> Result<Json<Page<SearchHit>>> {
-    let q = form_pairs(&uri)?
-        .into_iter()
-        .find(|(k, _)| k == "q")
-        .map(|(_, v)| v.trim().to_owned())
-        .unwrap_or_default();
+    let q = query.q.unwrap_or_default().trim().to_owned();
     if q.is_empty() {
-        return Err(Error::field("q", "is required"));
+        return Err(Error::field("q", Problem::required()));
     }
     if q.chars().count() > MAX_QUERY_CHARS || q.chars().any(char::is_control) {
-        return Err(Error::field(
-            "q",
-            format!("must be one line of at most {MAX_QUERY_CHARS} characters"),
-        ));
+        return Err(Error::field("q", Problem::too_long(MAX_QUERY_CHARS)));
     }
     let rows = repo::search(
         &state.db,
@@ -457,11 +449,7 @@ async fn search_messages(
         |r| r.message.id.to_string(),
         |r| SearchHit {
             room_id: r.message.room_id,
-            room_title: if r.room_title.is_empty() {
-                "New conversation".to_owned()
-            } else {
-                r.room_title
-            },
+            room_title: Some(r.room_title).filter(|t| !t.is_empty()),
             message: MessageView::from(r.message),
         },
     )))

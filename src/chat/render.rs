@@ -48,19 +48,16 @@ pub fn excerpt(text: &str, max: usize) -> String {
     }
 }
 
-/// A room title from its first message: the first line, shortened.
-pub fn title_from(text: &str) -> String {
+/// A room title from its first message: the first line, shortened; `None` when that
+/// leaves nothing (the room stays untitled and the UI shows its own label).
+pub fn title_from(text: &str) -> Option<String> {
     let first = text
         .lines()
         .map(str::trim)
         .find(|l| !l.is_empty())
         .unwrap_or("");
     let title = excerpt(first.trim_start_matches('#').trim(), 50);
-    if title.is_empty() {
-        "New conversation".to_owned()
-    } else {
-        title
-    }
+    Some(title).filter(|t| !t.is_empty())
 }
 
 #[cfg(test)]
@@ -106,12 +103,13 @@ mod tests {
     #[test]
     fn titles_and_excerpts_are_short_single_lines() {
         assert_eq!(
-            title_from("\n  기술면접 준비는 어떻게 하나요?\n둘째 줄"),
-            "기술면접 준비는 어떻게 하나요?"
+            title_from("\n  기술면접 준비는 어떻게 하나요?\n둘째 줄").as_deref(),
+            Some("기술면접 준비는 어떻게 하나요?")
         );
-        assert_eq!(title_from("   "), "New conversation");
+        assert_eq!(title_from("   "), None);
+        assert_eq!(title_from("###"), None);
         let long = "word ".repeat(40);
-        assert!(title_from(&long).chars().count() <= 50);
+        assert!(title_from(&long).is_some_and(|t| t.chars().count() <= 50));
         assert_eq!(excerpt("a\n\nb   c", 10), "a b c");
     }
 }

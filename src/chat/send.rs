@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 use super::repo::{self, NewMessage, RoomRow};
 use super::{MessageView, assistants, owned_room, render};
 use crate::auth::extract::AuthUser;
-use crate::error::{Error, ErrorBody, Result};
+use crate::error::{Error, ErrorBody, Problem, Result};
 use crate::extract::AppJson;
 use crate::llm::{ChatMessage, ChatRequest, LlmError, Role};
 use crate::quota::{self, Reservation, Scope};
@@ -63,12 +63,12 @@ pub async fn send_message(
     let room = owned_room(&state, &user, &id).await?;
     let content = req.content.trim().to_owned();
     if content.is_empty() {
-        return Err(Error::field("content", "is required"));
+        return Err(Error::field("content", Problem::required()));
     }
     if content.chars().count() > MAX_MESSAGE_CHARS {
         return Err(Error::field(
             "content",
-            format!("must be at most {MAX_MESSAGE_CHARS} characters"),
+            Problem::too_long(MAX_MESSAGE_CHARS),
         ));
     }
     let reservation = quota::reserve(&state, user.id, Scope::Chat).await?;
@@ -140,7 +140,7 @@ async fn prepare(state: &AppState, room: &RoomRow, content: &str) -> Result<Prep
             status: "complete",
             model: None,
             preview: &render::excerpt(content, PREVIEW_CHARS),
-            title_if_empty: Some(&title),
+            title_if_empty: title.as_deref(),
         },
     )
     .await?;

@@ -10,7 +10,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use tokio::sync::Semaphore;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Problem, Result};
 
 /// Shortest accepted password, in characters.
 pub const MIN_LENGTH: usize = 8;
@@ -35,24 +35,30 @@ pub fn common_passwords() -> &'static HashSet<&'static str> {
 
 /// Checks a new password against the policy. `attributes` are the user's email and
 /// username; the password must not be too similar to either. Returns every problem found.
-pub fn check_policy(password: &str, attributes: &[&str]) -> Vec<String> {
+pub fn check_policy(password: &str, attributes: &[&str]) -> Vec<Problem> {
     let mut problems = Vec::new();
     let len = password.chars().count();
     if len < MIN_LENGTH {
-        problems.push(format!("must be at least {MIN_LENGTH} characters"));
+        problems.push(Problem::too_short(MIN_LENGTH));
     }
     if len > MAX_LENGTH {
-        problems.push(format!("must be at most {MAX_LENGTH} characters"));
+        problems.push(Problem::too_long(MAX_LENGTH));
     }
     if len > 0 && password.chars().all(|c| c.is_ascii_digit()) {
-        problems.push("must not be entirely numeric".to_owned());
+        problems.push(Problem::new(
+            "entirely_numeric",
+            "must not be entirely numeric",
+        ));
     }
     let lowered = password.trim().to_lowercase();
     if common_passwords().contains(lowered.as_str()) {
-        problems.push("is too common".to_owned());
+        problems.push(Problem::new("too_common", "is too common"));
     }
     if len <= MAX_LENGTH && too_similar(password, attributes) {
-        problems.push("is too similar to your email or username".to_owned());
+        problems.push(Problem::new(
+            "too_similar",
+            "is too similar to your email or username",
+        ));
     }
     problems
 }

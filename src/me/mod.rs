@@ -13,7 +13,7 @@ use crate::auth::extract::AuthUser;
 use crate::auth::input::{Email, Username};
 use crate::auth::repo;
 use crate::auth::{UserView, check_new_password};
-use crate::error::{Error, ErrorBody, FieldErrors, Result};
+use crate::error::{Error, ErrorBody, FieldErrors, Problem, Result};
 use crate::extract::AppJson;
 use crate::state::AppState;
 
@@ -54,25 +54,16 @@ async fn update_me(
     AppJson(req): AppJson<UpdateMe>,
 ) -> Result<Json<UserView>> {
     let mut fields = FieldErrors::new();
-    let email = req
-        .email
-        .as_deref()
-        .map(Email::parse)
-        .transpose()
-        .map_err(|m| fields.insert("email".into(), m))
-        .ok()
+    let email = fields
+        .check("email", req.email.as_deref().map(Email::parse).transpose())
         .flatten();
-    let username = req
-        .username
-        .as_deref()
-        .map(Username::parse)
-        .transpose()
-        .map_err(|m| fields.insert("username".into(), m))
-        .ok()
+    let username = fields
+        .check(
+            "username",
+            req.username.as_deref().map(Username::parse).transpose(),
+        )
         .flatten();
-    if !fields.is_empty() {
-        return Err(Error::Validation { fields });
-    }
+    fields.finish()?;
     let row = repo::update_profile(
         &state.db,
         user.id,
@@ -110,16 +101,19 @@ async fn delete_me(
             let Some(password) = req.password.filter(|p| !p.is_empty()) else {
                 return Err(Error::field(
                     "password",
-                    "is required to delete the account",
+                    Problem::new("required", "is required to delete the account"),
                 ));
             };
             if !state.hasher.verify(password, Some(hash.clone())).await? {
-                return Err(Error::field("password", "is incorrect"));
+                return Err(Error::field("password", incorrect()));
             }
         }
         None => {
             if req.confirm.as_deref().map(str::trim) != Some(row.username.as_str()) {
-                return Err(Error::field("confirm", "type your username to confirm"));
+                return Err(Error::field(
+                    "confirm",
+                    Problem::new("confirm_mismatch", "type your username to confirm"),
+                ));
             }
         }
     }
@@ -163,12 +157,15 @@ async fn change_password(
         None => true,
     };
     if !current_ok {
-        fields.insert("current_password".into(), "is incorrect".into());
+        fields.add("current_password", incorrect());
     }
-    if !fields.is_empty() {
-        return Err(Error::Validation { fields });
-    }
+    fields.finish()?;
     let hash = state.hasher.hash(req.new_password).await?;
     repo::change_password(&state.db, user.id, &hash, user.session_id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `incorrect`: a password that does not match the account's.
+fn incorrect() -> Problem {
+    Problem::new("incorrect", "is incorrect")
 }

@@ -14,6 +14,8 @@ use crate::on_both_backends;
 
 on_both_backends!(
     rooms_are_created_validated_listed_renamed_and_deleted,
+    an_untitled_room_has_a_null_title_until_its_first_message_names_it,
+    validation_errors_name_each_field_with_a_stable_code,
     the_offline_assistant_answers_every_assistant_type_with_no_configuration,
     two_hundred_concurrent_sends_with_limit_five_let_exactly_five_through,
     upstream_errors_become_502_or_504_and_cost_no_quota,
@@ -1343,4 +1345,111 @@ async fn pages_read_while_messages_are_sent_end_up_with_every_message(backend: B
         json_of(&app, "/api/rooms", &me.access).await,
         json_of(&app, "/api/rooms?fresh=1", &me.access).await
     );
+}
+
+async fn an_untitled_room_has_a_null_title_until_its_first_message_names_it(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("untitled").await;
+    let id = room(&app, &me.access, "general", json!({})).await;
+    let body: Value = app
+        .get(&format!("/api/rooms/{id}"), Some(&me.access))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(body["title"].is_null(), "{body}");
+    let list: Value = app
+        .get("/api/rooms", Some(&me.access))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(list["items"][0]["title"].is_null(), "{list}");
+
+    // A first message of nothing but Markdown marks leaves it untitled; a real one names it.
+    assert_eq!(
+        send(&app, &me.access, &id, "###").await.status(),
+        StatusCode::OK
+    );
+    let body: Value = app
+        .get(&format!("/api/rooms/{id}"), Some(&me.access))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(body["title"].is_null(), "{body}");
+    let other = room(&app, &me.access, "general", json!({})).await;
+    assert_eq!(
+        send(&app, &me.access, &other, "Rust 소유권 질문\n둘째 줄")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let body: Value = app
+        .get(&format!("/api/rooms/{other}"), Some(&me.access))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(body["title"], "Rust 소유권 질문");
+}
+
+async fn validation_errors_name_each_field_with_a_stable_code(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let res = app
+        .post_json(
+            "/api/auth/signup",
+            json!({"email": "not-an-address", "username": "x", "password": "12345678", "password2": "other"}),
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: Value = res.json().await.expect("json");
+    let codes = &body["error"]["field_codes"];
+    assert_eq!(codes["email"], "invalid_email", "{body}");
+    assert_eq!(codes["username"], "too_short", "{body}");
+    assert_eq!(codes["password"], "entirely_numeric", "{body}");
+    assert_eq!(codes["password2"], "mismatch", "{body}");
+    assert!(body["error"]["fields"]["email"].is_string(), "{body}");
+
+    let me = app.member("codes").await;
+    for (body, field, code) in [
+        (
+            json!({"assistant": "general", "title": "x".repeat(101)}),
+            "title",
+            "too_long",
+        ),
+        (json!({"assistant": "nobody"}), "assistant", "not_one_of"),
+        (
+            json!({"assistant": "general", "owner_id": "x"}),
+            "owner_id",
+            "unknown_field",
+        ),
+        (
+            json!({"assistant": "naming"}),
+            "settings.language",
+            "required",
+        ),
+        (json!({"title": "t"}), "assistant", "required"),
+    ] {
+        let res = app
+            .post_json("/api/rooms", body.clone(), Some(&me.access))
+            .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{body}");
+        let got: Value = res.json().await.expect("json");
+        assert_eq!(got["error"]["field_codes"][field], code, "{body} → {got}");
+    }
+    let res = app.get("/api/rooms?limit=0", Some(&me.access)).await;
+    let got: Value = res.json().await.expect("json");
+    assert_eq!(
+        got["error"]["field_codes"]["limit"], "out_of_range",
+        "{got}"
+    );
+    let res = app.get("/api/search?q=", Some(&me.access)).await;
+    let got: Value = res.json().await.expect("json");
+    assert_eq!(got["error"]["field_codes"]["q"], "required", "{got}");
 }

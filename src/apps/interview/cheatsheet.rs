@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use super::{CAREERS, FIELDS, Language, bank, llm, parse_field};
 use crate::auth::extract::AuthUser;
-use crate::error::{Error, ErrorBody, Result};
+use crate::error::{Error, ErrorBody, FieldErrors, Problem, Result};
 use crate::extract::AppJson;
 use crate::quota::{self, Scope};
 use crate::state::AppState;
@@ -63,27 +63,22 @@ pub async fn cheatsheet(
     headers: HeaderMap,
     AppJson(input): AppJson<CheatsheetInput>,
 ) -> Result<Response> {
-    let field = parse_field(&input.field);
-    let count = match input.count {
-        None => Ok(DEFAULT_COUNT as usize),
-        Some(n) if (1..=MAX_COUNT).contains(&n) => Ok(n as usize),
-        Some(_) => Err(Error::field(
-            "count",
-            format!("must be a whole number from 1 to {MAX_COUNT}"),
-        )),
-    };
-    let lang = super::choose_language(input.language.as_deref(), &headers);
-    let (field, count, lang) = match (field, count, lang) {
-        (Ok(f), Ok(c), Ok(l)) => (f, c, l),
-        (f, c, l) => {
-            let mut fields = crate::error::FieldErrors::new();
-            for err in [f.err(), c.err(), l.err()].into_iter().flatten() {
-                if let Error::Validation { fields: more } = err {
-                    fields.extend(more);
-                }
-            }
-            return Err(Error::Validation { fields });
-        }
+    let mut fields = FieldErrors::new();
+    let field = fields.take(parse_field(&input.field))?;
+    let count = fields.check(
+        "count",
+        match input.count {
+            None => Ok(DEFAULT_COUNT as usize),
+            Some(n) if (1..=MAX_COUNT).contains(&n) => Ok(n as usize),
+            Some(_) => Err(Problem::out_of_range(1, MAX_COUNT)),
+        },
+    );
+    let lang = fields.take(super::choose_language(input.language.as_deref(), &headers))?;
+    fields.finish()?;
+    let (Some(field), Some(count), Some(lang)) = (field, count, lang) else {
+        return Err(Error::internal(
+            "cheat sheet input failed without a field problem",
+        ));
     };
 
     let reservation = quota::reserve(&state, user.id, Scope::Interview).await?;

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::repo::{self, FavoriteRow, NewFavorite};
 use super::{Difficulty, parse_field};
 use crate::auth::extract::AuthUser;
-use crate::error::{Error, ErrorBody, FieldErrors, Result};
+use crate::error::{Error, ErrorBody, FieldErrors, Problem, Result, required_text};
 use crate::extract::Page;
 use crate::extract::{AppJson, Pagination};
 use crate::state::AppState;
@@ -77,15 +77,6 @@ fn question_key(question: &str) -> String {
         .to_lowercase()
 }
 
-fn check_text(fields: &mut FieldErrors, name: &str, value: &str, max: usize) {
-    let n = value.trim().chars().count();
-    if n == 0 {
-        fields.insert(name.to_owned(), "must not be empty".to_owned());
-    } else if value.chars().count() > max {
-        fields.insert(name.to_owned(), format!("must be at most {max} characters"));
-    }
-}
-
 /// Star a question. 201 when new; 200 with the existing favourite when already starred.
 #[utoipa::path(post, path = "/api/interview/favorites", tag = "interview", security(("bearer" = [])),
     request_body = AddFavorite,
@@ -97,28 +88,17 @@ pub async fn add_favorite(
     AppJson(input): AppJson<AddFavorite>,
 ) -> Result<(StatusCode, Json<Favorite>)> {
     let mut fields = FieldErrors::new();
-    let field = match parse_field(&input.field) {
-        Ok(f) => Some(f),
-        Err(Error::Validation { fields: f }) => {
-            fields.extend(f);
-            None
-        }
-        Err(other) => return Err(other),
-    };
-    let difficulty = Difficulty::parse(&input.difficulty);
-    if difficulty.is_none() {
-        fields.insert(
-            "difficulty".into(),
-            "must be easy, medium or hard (하, 중, 상)".into(),
-        );
-    }
-    check_text(&mut fields, "question", &input.question, MAX_QUESTION);
-    check_text(&mut fields, "intent", &input.intent, MAX_INTENT);
-    check_text(
-        &mut fields,
+    let field = fields.take(parse_field(&input.field))?;
+    let difficulty = fields.check(
+        "difficulty",
+        Difficulty::parse(&input.difficulty)
+            .ok_or_else(|| Problem::not_one_of(&["easy", "medium", "hard", "하", "중", "상"])),
+    );
+    fields.check("question", required_text(&input.question, MAX_QUESTION));
+    fields.check("intent", required_text(&input.intent, MAX_INTENT));
+    fields.check(
         "model_answer",
-        &input.model_answer,
-        MAX_MODEL_ANSWER,
+        required_text(&input.model_answer, MAX_MODEL_ANSWER),
     );
     let source = input
         .source
@@ -128,13 +108,13 @@ pub async fn add_favorite(
     if let Some(s) = source
         && (s.chars().count() > MAX_SOURCE || s.chars().any(char::is_control))
     {
-        fields.insert(
-            "source".into(),
-            format!("must be one line of at most {MAX_SOURCE} characters"),
-        );
+        fields.add("source", Problem::too_long(MAX_SOURCE));
     }
-    let (Some(field), Some(difficulty), true) = (field, difficulty, fields.is_empty()) else {
-        return Err(Error::Validation { fields });
+    fields.finish()?;
+    let (Some(field), Some(difficulty)) = (field, difficulty) else {
+        return Err(Error::internal(
+            "favourite input failed without a field problem",
+        ));
     };
     let key = question_key(&input.question);
     let (row, created) = repo::add_favorite(

@@ -21,7 +21,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Problem, Result};
 pub use crate::lang::{Language, Localized};
 use crate::llm::ChatRequest;
 use crate::llm::offline::OfflineAnswerer;
@@ -144,7 +144,7 @@ impl Difficulty {
 pub fn choose_language(requested: Option<&str>, headers: &HeaderMap) -> Result<Language> {
     if let Some(raw) = requested {
         return Language::parse(raw.trim())
-            .ok_or_else(|| Error::field("language", "must be \"ko\" or \"en\""));
+            .ok_or_else(|| Error::field("language", Problem::not_one_of(&["ko", "en"])));
     }
     let accept = headers
         .get(axum::http::header::ACCEPT_LANGUAGE)
@@ -160,13 +160,8 @@ pub fn parse_field(raw: &str) -> Result<&'static str> {
         .find(|f| f.id == raw)
         .map(|f| f.id)
         .ok_or_else(|| {
-            Error::field(
-                "field",
-                format!(
-                    "must be one of: {}",
-                    FIELDS.iter().map(|f| f.id).collect::<Vec<_>>().join(", ")
-                ),
-            )
+            let ids: Vec<&str> = FIELDS.iter().map(|f| f.id).collect();
+            Error::field("field", Problem::not_one_of(&ids))
         })
 }
 
@@ -177,13 +172,8 @@ pub fn parse_career(raw: &str) -> Result<&'static str> {
         .find(|c| c.id == raw)
         .map(|c| c.id)
         .ok_or_else(|| {
-            Error::field(
-                "career",
-                format!(
-                    "must be one of: {}",
-                    CAREERS.iter().map(|c| c.id).collect::<Vec<_>>().join(", ")
-                ),
-            )
+            let ids: Vec<&str> = CAREERS.iter().map(|c| c.id).collect();
+            Error::field("career", Problem::not_one_of(&ids))
         })
 }
 

@@ -19,7 +19,7 @@ use super::bank::{self, KeyPoint};
 use super::repo::{self, NewQuestion, QuestionRow, SessionRow};
 use super::{CAREERS, FIELDS, Language, llm, parse_career, parse_field};
 use crate::auth::extract::AuthUser;
-use crate::error::{Error, ErrorBody, Result};
+use crate::error::{Error, ErrorBody, FieldErrors, Problem, Result};
 use crate::extract::Page;
 use crate::extract::{AppJson, Pagination};
 use crate::quota::{self, Scope};
@@ -315,18 +315,24 @@ pub async fn start_session(
     headers: HeaderMap,
     AppJson(input): AppJson<StartSession>,
 ) -> Result<Response> {
-    let field = parse_field(&input.field);
-    let career = parse_career(&input.career);
-    let count = match input.count {
-        None => Ok(DEFAULT_COUNT as usize),
-        Some(n) if (1..=i64::from(MAX_COUNT)).contains(&n) => Ok(n as usize),
-        Some(_) => Err(Error::field(
-            "count",
-            format!("must be a whole number from 1 to {MAX_COUNT}"),
-        )),
+    let mut fields = FieldErrors::new();
+    let field = fields.take(parse_field(&input.field))?;
+    let career = fields.take(parse_career(&input.career))?;
+    let count = fields.check(
+        "count",
+        match input.count {
+            None => Ok(DEFAULT_COUNT as usize),
+            Some(n) if (1..=i64::from(MAX_COUNT)).contains(&n) => Ok(n as usize),
+            Some(_) => Err(Problem::out_of_range(1, i64::from(MAX_COUNT))),
+        },
+    );
+    let lang = fields.take(super::choose_language(input.language.as_deref(), &headers))?;
+    fields.finish()?;
+    let (Some(field), Some(career), Some(count), Some(lang)) = (field, career, count, lang) else {
+        return Err(Error::internal(
+            "start input failed without a field problem",
+        ));
     };
-    let lang = super::choose_language(input.language.as_deref(), &headers);
-    let (field, career, count, lang) = merge_errors4(field, career, count, lang)?;
 
     let reservation = quota::reserve(&state, user.id, Scope::Interview).await?;
     let created = async {
@@ -359,28 +365,6 @@ pub async fn start_session(
                 tracing::error!(error = %e, "quota refund failed");
             }
             Err(err)
-        }
-    }
-}
-
-/// Combines four validations so the client sees every bad field at once.
-fn merge_errors4<A, B, C, D>(
-    a: Result<A>,
-    b: Result<B>,
-    c: Result<C>,
-    d: Result<D>,
-) -> Result<(A, B, C, D)> {
-    match (a, b, c, d) {
-        (Ok(a), Ok(b), Ok(c), Ok(d)) => Ok((a, b, c, d)),
-        (a, b, c, d) => {
-            let mut fields = crate::error::FieldErrors::new();
-            for err in [a.err(), b.err(), c.err(), d.err()].into_iter().flatten() {
-                match err {
-                    Error::Validation { fields: f } => fields.extend(f),
-                    other => return Err(other),
-                }
-            }
-            Err(Error::Validation { fields })
         }
     }
 }
@@ -486,13 +470,10 @@ pub async fn answer_question(
         .ok_or(Error::NotFound)?;
     let answer = input.answer.trim();
     if answer.is_empty() {
-        return Err(Error::field("answer", "must not be empty"));
+        return Err(Error::field("answer", Problem::required()));
     }
     if input.answer.chars().count() > MAX_ANSWER_CHARS {
-        return Err(Error::field(
-            "answer",
-            format!("must be at most {MAX_ANSWER_CHARS} characters"),
-        ));
+        return Err(Error::field("answer", Problem::too_long(MAX_ANSWER_CHARS)));
     }
     if session.status == "finished" {
         return Err(session_finished());
