@@ -208,7 +208,7 @@ async fn create_room(
         req.settings.as_ref(),
     ))?;
     fields.finish()?;
-    let (Some(settings)) = (settings) else {
+    let Some(settings) = settings else {
         return Err(Error::internal(
             "settings failed validation without a field problem",
         ));
