@@ -4,6 +4,7 @@
 //! digits stays exactly as given. Every problem found by [`Config::validate`] names the
 //! variable to fix. Secrets are wrapped in [`Secret`], which never prints its value.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -48,6 +49,39 @@ impl<'de> Deserialize<'de> for Secret {
     }
 }
 
+/// One daily quota scope: its API name, its configuration key (`CONFAB_QUOTA_…`) and its
+/// default limit. The one table of scopes; the quota feature and the configuration read it.
+#[derive(Clone, Copy, Debug)]
+pub struct QuotaScope {
+    pub name: &'static str,
+    pub key: &'static str,
+    pub default: u64,
+}
+
+/// Every quota scope, in display order.
+pub const QUOTA_SCOPES: &[QuotaScope] = &[
+    QuotaScope {
+        name: "chat",
+        key: "quota_chat",
+        default: 5,
+    },
+    QuotaScope {
+        name: "interview",
+        key: "quota_interview",
+        default: 5,
+    },
+    QuotaScope {
+        name: "tarot",
+        key: "quota_tarot",
+        default: 5,
+    },
+    QuotaScope {
+        name: "travel",
+        key: "quota_travel",
+        default: 5,
+    },
+];
+
 /// The whole configuration. Field names are the `CONFAB_*` variables, lower-cased.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default)]
@@ -72,14 +106,9 @@ pub struct Config {
     pub llm_context_chars: u64,
     /// IANA time zone in which the quota day resets.
     pub quota_timezone: String,
-    #[serde(deserialize_with = "de_u64")]
-    pub quota_chat: u64,
-    #[serde(deserialize_with = "de_u64")]
-    pub quota_interview: u64,
-    #[serde(deserialize_with = "de_u64")]
-    pub quota_tarot: u64,
-    #[serde(deserialize_with = "de_u64")]
-    pub quota_travel: u64,
+    /// Daily limits by quota key (`quota_chat`, …; see [`QUOTA_SCOPES`]); 0 = unlimited.
+    #[serde(flatten, deserialize_with = "de_quota_limits")]
+    pub quota_limits: BTreeMap<String, u64>,
     /// Public base URL, for OAuth redirects, links and the `Secure` cookie flag.
     pub public_url: String,
     pub kakao_client_id: Option<String>,
@@ -137,10 +166,10 @@ impl Default for Config {
             llm_timeout_secs: 60,
             llm_context_chars: 16_000,
             quota_timezone: "Asia/Seoul".into(),
-            quota_chat: 5,
-            quota_interview: 5,
-            quota_tarot: 5,
-            quota_travel: 5,
+            quota_limits: QUOTA_SCOPES
+                .iter()
+                .map(|s| (s.key.to_owned(), s.default))
+                .collect(),
             public_url: "http://localhost:8080".into(),
             kakao_client_id: None,
             kakao_client_secret: None,
@@ -226,6 +255,12 @@ impl Config {
         let mut config: Config = figment.extract().map_err(|err| ConfigError {
             problems: err.into_iter().map(describe_figment_error).collect(),
         })?;
+        for scope in QUOTA_SCOPES {
+            config
+                .quota_limits
+                .entry(scope.key.to_owned())
+                .or_insert(scope.default);
+        }
         if config.llm_api_key.is_none() {
             config.llm_api_key = fallback_key.filter(|v| !v.is_empty()).map(Secret);
         }
@@ -305,13 +340,14 @@ impl Config {
                 ),
             );
         }
-        for (key, value) in [
-            ("quota_chat", self.quota_chat),
-            ("quota_interview", self.quota_interview),
-            ("quota_tarot", self.quota_tarot),
-            ("quota_travel", self.quota_travel),
-        ] {
-            if value > 1_000_000 {
+        for (key, &value) in &self.quota_limits {
+            if !QUOTA_SCOPES.iter().any(|s| s.key == key) {
+                let known: Vec<&str> = QUOTA_SCOPES.iter().map(|s| s.name).collect();
+                bad(
+                    key,
+                    format!("is not a quota scope (scopes: {})", known.join(", ")),
+                );
+            } else if value > 1_000_000 {
                 bad(key, "must be at most 1000000 (0 means unlimited)".into());
             }
         }
@@ -407,6 +443,19 @@ impl Config {
     }
 
     /// Whether cookies must carry the `Secure` flag.
+    /// The configured daily limit of a quota scope (0 = unlimited).
+    pub fn quota_limit(&self, scope: &str) -> u64 {
+        let scope = QUOTA_SCOPES.iter().find(|s| s.name == scope);
+        scope.map_or(0, |s| {
+            self.quota_limits.get(s.key).copied().unwrap_or(s.default)
+        })
+    }
+
+    /// Sets a scope's configured daily limit (tests and tools).
+    pub fn set_quota_limit(&mut self, scope: &str, limit: u64) {
+        self.quota_limits.insert(format!("quota_{scope}"), limit);
+    }
+
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
     }
@@ -526,6 +575,31 @@ fn de_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     d.deserialize_any(V)
 }
 
+/// The `quota_*` keys among the ones no field took (other unknown keys are ignored, as
+/// before); values as numbers or text.
+fn de_quota_limits<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, u64>, D::Error> {
+    let rest = BTreeMap::<String, serde_json::Value>::deserialize(d)?;
+    let mut limits = BTreeMap::new();
+    for (key, value) in rest {
+        if !key.starts_with("quota_") {
+            continue;
+        }
+        let parsed = match &value {
+            serde_json::Value::Number(n) => n.as_u64(),
+            serde_json::Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        };
+        let limit = parsed.ok_or_else(|| {
+            de::Error::custom(format!(
+                "{}: expected a whole number, got {value}",
+                env_name(&key)
+            ))
+        })?;
+        limits.insert(key, limit);
+    }
+    Ok(limits)
+}
+
 fn de_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     struct V;
     impl Visitor<'_> for V {
@@ -567,10 +641,10 @@ mod tests {
         assert_eq!(c.quota_timezone, "Asia/Seoul");
         assert_eq!(
             (
-                c.quota_chat,
-                c.quota_interview,
-                c.quota_tarot,
-                c.quota_travel
+                c.quota_limit("chat"),
+                c.quota_limit("interview"),
+                c.quota_limit("tarot"),
+                c.quota_limit("travel")
             ),
             (5, 5, 5, 5)
         );
@@ -586,7 +660,7 @@ mod tests {
         )
         .expect("valid");
         assert_eq!(c.jwt_secret.as_ref().map(Secret::expose), Some(secret));
-        assert_eq!(c.quota_chat, 7);
+        assert_eq!(c.quota_limit("chat"), 7);
     }
 
     #[test]
@@ -632,8 +706,8 @@ mod tests {
         )
         .expect("write");
         let c = Config::load(Some(&path), env(&[("CONFAB_QUOTA_CHAT", "2")])).expect("valid");
-        assert_eq!(c.quota_chat, 2);
-        assert_eq!(c.quota_tarot, 3);
+        assert_eq!(c.quota_limit("chat"), 2);
+        assert_eq!(c.quota_limit("tarot"), 3);
         assert_eq!(c.listen, "0.0.0.0:9000");
     }
 
@@ -641,6 +715,17 @@ mod tests {
     fn openai_api_key_is_a_fallback_for_the_llm_key() {
         let c = Config::load(None, env(&[("OPENAI_API_KEY", "sk-test")])).expect("valid");
         assert_eq!(c.llm_api_key.as_ref().map(Secret::expose), Some("sk-test"));
+    }
+
+    #[test]
+    fn an_unknown_quota_scope_or_a_bad_limit_names_the_variable() {
+        let err = Config::load(None, env(&[("CONFAB_QUOTA_CHESS", "3")])).expect_err("unknown");
+        assert!(err.to_string().contains("CONFAB_QUOTA_CHESS"), "{err}");
+        let err = Config::load(None, env(&[("CONFAB_QUOTA_TAROT", "many")])).expect_err("bad");
+        assert!(err.to_string().contains("CONFAB_QUOTA_TAROT"), "{err}");
+        let c = Config::load(None, env(&[("CONFAB_QUOTA_TRAVEL", "0")])).expect("valid");
+        assert_eq!(c.quota_limit("travel"), 0);
+        assert_eq!(c.quota_limit("chat"), 5);
     }
 
     #[test]

@@ -320,6 +320,204 @@ async fn schema_of(db: &Db) -> BTreeSet<(String, String, bool)> {
     }
 }
 
+/// Every query of SQLite's fast path (rusqlite) gives the same rows as the same query on
+/// sqlx's pool, on one file: reads after writes through either path, and writes through
+/// either path read back by the other.
+#[tokio::test]
+async fn every_fast_path_query_gives_the_same_rows_through_both_sqlite_drivers() {
+    use confab::chat::repo as chat;
+    use confab::quota::repo as quota;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some(fast) = migrated(Backend::Sqlite, dir.path()).await else {
+        return;
+    };
+    let slow = fast.without_fast_path();
+    let user = repo::insert_user(&fast, new_user("p@example.com", "parity"))
+        .await
+        .expect("user");
+    let expires = confab::db::now() + time::Duration::days(1);
+    let session = repo::create_session(&fast, user.id, &[1; 32], expires, None, None)
+        .await
+        .expect("session");
+
+    // Writes alternate between the paths; every read is compared across them.
+    let mut rooms = Vec::new();
+    for (i, db) in [&fast, &slow, &fast].into_iter().enumerate() {
+        let room = chat::insert_room(db, user.id, "general", "", "{}")
+            .await
+            .expect("room");
+        for n in 0..3 {
+            let writer = if n % 2 == 0 { &fast } else { &slow };
+            chat::insert_message(
+                writer,
+                chat::NewMessage {
+                    room_id: room.id,
+                    owner_id: user.id,
+                    role: if n % 2 == 0 { "user" } else { "assistant" },
+                    content: &format!("message {i}.{n} 한국어"),
+                    html: "<p>x</p>",
+                    status: "complete",
+                    model: (n % 2 == 1).then_some("offline"),
+                    preview: "preview",
+                    title_if_empty: Some("제목"),
+                },
+            )
+            .await
+            .expect("message");
+        }
+        rooms.push(room.id);
+    }
+    fn both<T: PartialEq + std::fmt::Debug>(fast: T, slow: T) {
+        assert_eq!(fast, slow, "fast and slow paths disagree");
+    }
+
+    both(
+        repo::live_session_user(&fast, session, user.id)
+            .await
+            .expect("fast"),
+        repo::live_session_user(&slow, session, user.id)
+            .await
+            .expect("slow"),
+    );
+    assert!(
+        repo::live_session_user(&fast, session, user.id)
+            .await
+            .expect("q")
+            .is_some()
+    );
+    let page = chat::list_rooms(&fast, user.id, None, 2)
+        .await
+        .expect("fast");
+    both(
+        page.clone(),
+        chat::list_rooms(&slow, user.id, None, 2)
+            .await
+            .expect("slow"),
+    );
+    let last = page.last().expect("a room");
+    let after = Some((last.last_activity_us, last.id));
+    both(
+        chat::list_rooms(&fast, user.id, after, 2)
+            .await
+            .expect("fast"),
+        chat::list_rooms(&slow, user.id, after, 2)
+            .await
+            .expect("slow"),
+    );
+    for &room in &rooms {
+        let one = chat::get_room(&fast, user.id, room).await.expect("fast");
+        assert_eq!(one.as_ref().map(|r| r.title.as_str()), Some("제목"));
+        both(
+            one,
+            chat::get_room(&slow, user.id, room).await.expect("slow"),
+        );
+        let messages = chat::list_messages(&fast, user.id, room, None, 2)
+            .await
+            .expect("fast");
+        assert_eq!(messages.len(), 2);
+        both(
+            messages.clone(),
+            chat::list_messages(&slow, user.id, room, None, 2)
+                .await
+                .expect("slow"),
+        );
+        let before = messages.last().map(|m| m.id);
+        both(
+            chat::list_messages(&fast, user.id, room, before, 2)
+                .await
+                .expect("fast"),
+            chat::list_messages(&slow, user.id, room, before, 2)
+                .await
+                .expect("slow"),
+        );
+        let turns = chat::recent_turns(&fast, room, 10, 18).await.expect("fast");
+        assert_eq!(
+            turns.len(),
+            2,
+            "the turn that passes the budget is the last"
+        );
+        both(
+            turns,
+            chat::recent_turns(&slow, room, 10, 18).await.expect("slow"),
+        );
+    }
+
+    for (db, limit) in [(&fast, 2), (&slow, 2), (&fast, 2)] {
+        quota::try_increment(db, user.id, "chat", "2026-12-04", limit)
+            .await
+            .expect("increment");
+    }
+    both(
+        quota::used_on(&fast, user.id, "2026-12-04")
+            .await
+            .expect("fast"),
+        quota::used_on(&slow, user.id, "2026-12-04")
+            .await
+            .expect("slow"),
+    );
+    assert_eq!(
+        quota::used_on(&fast, user.id, "2026-12-04")
+            .await
+            .expect("q"),
+        vec![("chat".to_owned(), 2)]
+    );
+    quota::decrement(&slow, user.id, "chat", "2026-12-04")
+        .await
+        .expect("refund");
+    quota::decrement(&fast, user.id, "chat", "2026-12-04")
+        .await
+        .expect("refund");
+    quota::set_override(&fast, user.id, "chat", Some(9))
+        .await
+        .expect("override");
+    both(
+        quota::override_for(&fast, user.id, "chat")
+            .await
+            .expect("fast"),
+        quota::override_for(&slow, user.id, "chat")
+            .await
+            .expect("slow"),
+    );
+    both(
+        quota::used_on(&fast, user.id, "2026-12-04")
+            .await
+            .expect("fast"),
+        vec![("chat".to_owned(), 0)],
+    );
+
+    // A room deleted through either path takes its messages along.
+    assert!(
+        chat::delete_room(&fast, user.id, rooms[0])
+            .await
+            .expect("delete")
+    );
+    assert!(
+        chat::delete_room(&slow, user.id, rooms[1])
+            .await
+            .expect("delete")
+    );
+    assert!(
+        !chat::delete_room(&fast, user.id, rooms[1])
+            .await
+            .expect("gone")
+    );
+    both(
+        chat::list_rooms(&fast, user.id, None, 10)
+            .await
+            .expect("fast"),
+        chat::list_rooms(&slow, user.id, None, 10)
+            .await
+            .expect("slow"),
+    );
+    assert!(
+        chat::list_messages(&slow, user.id, rooms[0], None, 10)
+            .await
+            .expect("q")
+            .is_empty()
+    );
+}
+
 #[tokio::test]
 async fn both_backends_have_the_same_tables_columns_and_nullability() {
     let Some(_) = postgres_url() else {

@@ -49,13 +49,7 @@ impl Scope {
     }
 
     fn configured_limit(self, state: &AppState) -> u64 {
-        let c = &state.config;
-        match self {
-            Scope::Chat => c.quota_chat,
-            Scope::Interview => c.quota_interview,
-            Scope::Tarot => c.quota_tarot,
-            Scope::Travel => c.quota_travel,
-        }
+        state.config.quota_limit(self.as_str())
     }
 }
 
@@ -196,4 +190,19 @@ async fn get_quota(State(state): State<AppState>, user: AuthUser) -> Result<Json
         scopes,
         timezone: state.config.quota_timezone.clone(),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_scope_is_in_the_configuration_table_in_order() {
+        let names: Vec<&str> = Scope::ALL.iter().map(|s| s.as_str()).collect();
+        let table: Vec<&str> = crate::config::QUOTA_SCOPES.iter().map(|s| s.name).collect();
+        assert_eq!(names, table);
+        for scope in Scope::ALL {
+            assert_eq!(Scope::parse(scope.as_str()), Some(scope));
+        }
+    }
 }

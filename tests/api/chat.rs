@@ -948,7 +948,7 @@ async fn export_gives_markdown_and_json(backend: Backend) {
 }
 
 async fn messages_page_backwards_in_chronological_order(backend: Backend) {
-    let Some(app) = spawn_app_with(backend, |c| c.quota_chat = 0).await else {
+    let Some(app) = spawn_app_with(backend, |c| c.set_quota_limit("chat", 0)).await else {
         return;
     };
     let me = app.member("pager").await;
@@ -1003,7 +1003,7 @@ async fn messages_page_backwards_in_chronological_order(backend: Backend) {
 }
 
 async fn the_quota_endpoint_headers_and_429_body_tell_the_truth(backend: Backend) {
-    let Some(app) = spawn_app_with(backend, |c| c.quota_chat = 2).await else {
+    let Some(app) = spawn_app_with(backend, |c| c.set_quota_limit("chat", 2)).await else {
         return;
     };
     let me = app.member("counter").await;
@@ -1160,7 +1160,7 @@ async fn json_of(app: &TestApp, path: &str, token: &str) -> Value {
 /// On SQLite, pages and callers are cached in memory; every read here follows a read of
 /// the same page, so a stale cache would show.
 async fn pages_read_again_show_every_change_made_by_the_server_or_from_outside(backend: Backend) {
-    let Some(app) = spawn_app_with(backend, |c| c.quota_chat = 0).await else {
+    let Some(app) = spawn_app_with(backend, |c| c.set_quota_limit("chat", 0)).await else {
         return;
     };
     let me = app.member("cachey").await;
@@ -1312,7 +1312,7 @@ async fn pages_read_again_show_every_change_made_by_the_server_or_from_outside(b
 /// Reads racing writes may see any state in between, but once the writes are done the next
 /// read must show all of them: no page cached mid-race may outlive the race.
 async fn pages_read_while_messages_are_sent_end_up_with_every_message(backend: Backend) {
-    let Some(app) = spawn_app_with(backend, |c| c.quota_chat = 0).await else {
+    let Some(app) = spawn_app_with(backend, |c| c.set_quota_limit("chat", 0)).await else {
         return;
     };
     let app = Arc::new(app);

@@ -304,7 +304,7 @@ async fn with_upstream(backend: Backend) -> Option<(TestApp, FakeUpstream)> {
         c.llm_model = Some("fake-model".into());
         c.llm_timeout_secs = 2;
         // These tests start more sessions than a day's default quota; the quota has its own test.
-        c.quota_interview = 0;
+        c.set_quota_limit("interview", 0);
     })
     .await?;
     Some((app, fake))
