@@ -6,13 +6,15 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+mod env;
+mod validate;
+
+use env::{EnvStrings, de_bool, de_quota_limits, de_u64, describe_figment_error};
+use figment::Figment;
 use figment::providers::{Format, Toml};
-use figment::value::{Dict, Map, Value};
-use figment::{Figment, Metadata, Profile, Provider};
-use serde::de::{self, Deserializer, Visitor};
+use serde::de::Deserializer;
 use serde::{Deserialize, Serialize, Serializer};
 
 /// A configuration value that must never reach a log or a response.
@@ -277,152 +279,6 @@ impl Config {
         )
     }
 
-    /// Checks every value; all problems are reported at once.
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        let mut problems = Vec::new();
-        let mut bad = |key: &str, msg: String| problems.push(format!("{}: {msg}", env_name(key)));
-
-        if self.listen.parse::<SocketAddr>().is_err() {
-            bad(
-                "listen",
-                format!("{:?} is not an address like 127.0.0.1:8080", self.listen),
-            );
-        }
-        if let Some(url) = &self.database_url {
-            let url = url.expose();
-            if !(url.starts_with("sqlite:")
-                || url.starts_with("postgres://")
-                || url.starts_with("postgresql://"))
-            {
-                bad(
-                    "database_url",
-                    "must start with sqlite:// or postgres://".into(),
-                );
-            }
-        }
-        if let Some(secret) = &self.jwt_secret
-            && secret.expose().len() < 32
-        {
-            bad(
-                "jwt_secret",
-                format!("must be at least 32 bytes, got {}", secret.expose().len()),
-            );
-        }
-        if !matches!(self.llm_provider.as_str(), "offline" | "openai" | "gemini") {
-            bad(
-                "llm_provider",
-                format!(
-                    "{:?} is not one of offline, openai, gemini",
-                    self.llm_provider
-                ),
-            );
-        }
-        if let Some(url) = &self.llm_base_url
-            && !is_http_url(url)
-        {
-            bad("llm_base_url", "must be an http:// or https:// URL".into());
-        }
-        if !(1..=3600).contains(&self.llm_timeout_secs) {
-            bad("llm_timeout_secs", "must be between 1 and 3600".into());
-        }
-        if !(500..=2_000_000).contains(&self.llm_context_chars) {
-            bad(
-                "llm_context_chars",
-                "must be between 500 and 2000000".into(),
-            );
-        }
-        if jiff::tz::TimeZone::get(&self.quota_timezone).is_err() {
-            bad(
-                "quota_timezone",
-                format!(
-                    "{:?} is not a known IANA time zone (e.g. Asia/Seoul)",
-                    self.quota_timezone
-                ),
-            );
-        }
-        for (key, &value) in &self.quota_limits {
-            if !QUOTA_SCOPES.iter().any(|s| s.key == key) {
-                let known: Vec<&str> = QUOTA_SCOPES.iter().map(|s| s.name).collect();
-                bad(
-                    key,
-                    format!("is not a quota scope (scopes: {})", known.join(", ")),
-                );
-            } else if value > 1_000_000 {
-                bad(key, "must be at most 1000000 (0 means unlimited)".into());
-            }
-        }
-        if !is_http_url(&self.public_url) {
-            bad("public_url", "must be an http:// or https:// URL".into());
-        }
-        for (prefix, id, secret) in [
-            ("kakao", &self.kakao_client_id, &self.kakao_client_secret),
-            ("github", &self.github_client_id, &self.github_client_secret),
-            ("google", &self.google_client_id, &self.google_client_secret),
-        ] {
-            if secret.is_some() && id.is_none() {
-                bad(
-                    &format!("{prefix}_client_id"),
-                    format!(
-                        "is required when CONFAB_{}_CLIENT_SECRET is set",
-                        prefix.to_ascii_uppercase()
-                    ),
-                );
-            }
-        }
-        for origin in self.cors_origin_list() {
-            if !is_http_url(&origin) {
-                bad(
-                    "cors_origins",
-                    format!("{origin:?} is not an http(s) origin"),
-                );
-            }
-        }
-        if !(60..=86_400).contains(&self.access_token_ttl_secs) {
-            bad(
-                "access_token_ttl_secs",
-                "must be between 60 and 86400".into(),
-            );
-        }
-        if !(1..=365).contains(&self.refresh_token_ttl_days) {
-            bad("refresh_token_ttl_days", "must be between 1 and 365".into());
-        }
-        if !(1024..=64 * 1024 * 1024).contains(&self.json_body_limit) {
-            bad(
-                "json_body_limit",
-                "must be between 1024 and 67108864 bytes".into(),
-            );
-        }
-        if !matches!(
-            self.sqlite_synchronous.as_str(),
-            "off" | "normal" | "full" | "extra"
-        ) {
-            bad(
-                "sqlite_synchronous",
-                "must be one of off, normal, full, extra".into(),
-            );
-        }
-        if !(1..=1000).contains(&self.db_max_connections) {
-            bad("db_max_connections", "must be between 1 and 1000".into());
-        }
-        if self.login_max_failures_per_account == 0 || self.login_max_failures_per_ip == 0 {
-            bad(
-                "login_max_failures_per_account",
-                "login failure limits must be at least 1".into(),
-            );
-        }
-        if !(1..=86_400).contains(&self.login_window_secs) {
-            bad("login_window_secs", "must be between 1 and 86400".into());
-        }
-        if !matches!(self.log_format.as_str(), "text" | "json") {
-            bad("log_format", "must be text or json".into());
-        }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(ConfigError { problems })
-        }
-    }
-
     /// The database URL in effect.
     pub fn database_url(&self) -> String {
         match &self.database_url {
@@ -497,128 +353,11 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-fn is_http_url(s: &str) -> bool {
+pub(crate) fn is_http_url(s: &str) -> bool {
     let rest = s
         .strip_prefix("http://")
         .or_else(|| s.strip_prefix("https://"));
     rest.is_some_and(|r| !r.is_empty() && !r.contains(char::is_whitespace))
-}
-
-fn describe_figment_error(err: figment::Error) -> String {
-    let key = err.path.join("_");
-    let name = if key.is_empty() {
-        "config".to_owned()
-    } else {
-        env_name(&key)
-    };
-    let kind = match &err.kind {
-        figment::error::Kind::InvalidType(actual, expected) => {
-            format!("expected {expected}, found {actual}")
-        }
-        figment::error::Kind::InvalidValue(actual, expected) => {
-            format!("expected {expected}, found {actual}")
-        }
-        other => other.to_string(),
-    };
-    let source = err
-        .metadata
-        .as_ref()
-        .map(|m| format!(" (from {})", m.name))
-        .unwrap_or_default();
-    format!("{name}: {kind}{source}")
-}
-
-/// `CONFAB_*` variables as text values (figment's own `Env` would turn digits into numbers).
-struct EnvStrings {
-    vars: Vec<(String, String)>,
-}
-
-impl Provider for EnvStrings {
-    fn metadata(&self) -> Metadata {
-        Metadata::named("CONFAB_* environment variables")
-    }
-
-    fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
-        let mut dict = Dict::new();
-        for (key, value) in &self.vars {
-            let Some(rest) = key.strip_prefix("CONFAB_") else {
-                continue;
-            };
-            if rest == "CONFIG" || rest.starts_with("TEST_") || value.is_empty() {
-                continue;
-            }
-            dict.insert(rest.to_ascii_lowercase(), Value::from(value.clone()));
-        }
-        Ok(Profile::Default.collect(dict))
-    }
-}
-
-fn de_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    struct V;
-    impl Visitor<'_> for V {
-        type Value = u64;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a whole number")
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
-            Ok(v)
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
-            u64::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
-            v.trim()
-                .parse()
-                .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
-        }
-    }
-    d.deserialize_any(V)
-}
-
-/// The `quota_*` keys among the ones no field took (other unknown keys are ignored, as
-/// before); values as numbers or text.
-fn de_quota_limits<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, u64>, D::Error> {
-    let rest = BTreeMap::<String, serde_json::Value>::deserialize(d)?;
-    let mut limits = BTreeMap::new();
-    for (key, value) in rest {
-        if !key.starts_with("quota_") {
-            continue;
-        }
-        let parsed = match &value {
-            serde_json::Value::Number(n) => n.as_u64(),
-            serde_json::Value::String(s) => s.trim().parse().ok(),
-            _ => None,
-        };
-        let limit = parsed.ok_or_else(|| {
-            de::Error::custom(format!(
-                "{}: expected a whole number, got {value}",
-                env_name(&key)
-            ))
-        })?;
-        limits.insert(key, limit);
-    }
-    Ok(limits)
-}
-
-fn de_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    struct V;
-    impl Visitor<'_> for V {
-        type Value = bool;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("true or false")
-        }
-        fn visit_bool<E: de::Error>(self, v: bool) -> Result<bool, E> {
-            Ok(v)
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
-            match v.trim().to_ascii_lowercase().as_str() {
-                "true" | "1" | "yes" | "on" => Ok(true),
-                "false" | "0" | "no" | "off" => Ok(false),
-                _ => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
-            }
-        }
-    }
-    d.deserialize_any(V)
 }
 
 #[cfg(test)]

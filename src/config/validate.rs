@@ -1,0 +1,186 @@
+//! `Config::validate`: every value checked, every problem reported at once, each naming
+//! its variable.
+
+use std::net::SocketAddr;
+
+use super::{Config, ConfigError, QUOTA_SCOPES, env_name, is_http_url};
+
+/// Problems found so far, as `CONFAB_NAME: what is wrong`.
+#[derive(Default)]
+struct Checks {
+    problems: Vec<String>,
+}
+
+impl Checks {
+    fn bad(&mut self, key: &str, message: String) {
+        self.problems.push(format!("{}: {message}", env_name(key)));
+    }
+
+    fn between(&mut self, key: &str, value: u64, low: u64, high: u64) {
+        if !(low..=high).contains(&value) {
+            self.bad(key, format!("must be between {low} and {high}"));
+        }
+    }
+
+    fn http_url(&mut self, key: &str, url: &str) {
+        if !is_http_url(url) {
+            self.bad(key, "must be an http:// or https:// URL".into());
+        }
+    }
+}
+
+impl Config {
+    /// Checks every value; all problems are reported at once.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let mut checks = Checks::default();
+        self.check_storage(&mut checks);
+        self.check_llm(&mut checks);
+        self.check_quota(&mut checks);
+        self.check_web(&mut checks);
+        self.check_auth(&mut checks);
+        if checks.problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError {
+                problems: checks.problems,
+            })
+        }
+    }
+
+    fn check_storage(&self, checks: &mut Checks) {
+        if let Some(url) = &self.database_url {
+            let url = url.expose();
+            if !(url.starts_with("sqlite:")
+                || url.starts_with("postgres://")
+                || url.starts_with("postgresql://"))
+            {
+                checks.bad(
+                    "database_url",
+                    "must start with sqlite:// or postgres://".into(),
+                );
+            }
+        }
+        if !matches!(
+            self.sqlite_synchronous.as_str(),
+            "off" | "normal" | "full" | "extra"
+        ) {
+            checks.bad(
+                "sqlite_synchronous",
+                "must be one of off, normal, full, extra".into(),
+            );
+        }
+        checks.between("db_max_connections", self.db_max_connections, 1, 1000);
+    }
+
+    fn check_llm(&self, checks: &mut Checks) {
+        if !matches!(self.llm_provider.as_str(), "offline" | "openai" | "gemini") {
+            checks.bad(
+                "llm_provider",
+                format!(
+                    "{:?} is not one of offline, openai, gemini",
+                    self.llm_provider
+                ),
+            );
+        }
+        if let Some(url) = &self.llm_base_url {
+            checks.http_url("llm_base_url", url);
+        }
+        checks.between("llm_timeout_secs", self.llm_timeout_secs, 1, 3600);
+        checks.between("llm_context_chars", self.llm_context_chars, 500, 2_000_000);
+    }
+
+    fn check_quota(&self, checks: &mut Checks) {
+        if jiff::tz::TimeZone::get(&self.quota_timezone).is_err() {
+            checks.bad(
+                "quota_timezone",
+                format!(
+                    "{:?} is not a known IANA time zone (e.g. Asia/Seoul)",
+                    self.quota_timezone
+                ),
+            );
+        }
+        for (key, &value) in &self.quota_limits {
+            if !QUOTA_SCOPES.iter().any(|s| s.key == key) {
+                let known: Vec<&str> = QUOTA_SCOPES.iter().map(|s| s.name).collect();
+                checks.bad(
+                    key,
+                    format!("is not a quota scope (scopes: {})", known.join(", ")),
+                );
+            } else if value > 1_000_000 {
+                checks.bad(key, "must be at most 1000000 (0 means unlimited)".into());
+            }
+        }
+    }
+
+    fn check_web(&self, checks: &mut Checks) {
+        if self.listen.parse::<SocketAddr>().is_err() {
+            checks.bad(
+                "listen",
+                format!("{:?} is not an address like 127.0.0.1:8080", self.listen),
+            );
+        }
+        checks.http_url("public_url", &self.public_url);
+        for origin in self.cors_origin_list() {
+            if !is_http_url(&origin) {
+                checks.bad(
+                    "cors_origins",
+                    format!("{origin:?} is not an http(s) origin"),
+                );
+            }
+        }
+        if !(1024..=64 * 1024 * 1024).contains(&self.json_body_limit) {
+            checks.bad(
+                "json_body_limit",
+                "must be between 1024 and 67108864 bytes".into(),
+            );
+        }
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            checks.bad("log_format", "must be text or json".into());
+        }
+    }
+
+    fn check_auth(&self, checks: &mut Checks) {
+        if let Some(secret) = &self.jwt_secret
+            && secret.expose().len() < 32
+        {
+            checks.bad(
+                "jwt_secret",
+                format!("must be at least 32 bytes, got {}", secret.expose().len()),
+            );
+        }
+        for (prefix, id, secret) in [
+            ("kakao", &self.kakao_client_id, &self.kakao_client_secret),
+            ("github", &self.github_client_id, &self.github_client_secret),
+            ("google", &self.google_client_id, &self.google_client_secret),
+        ] {
+            if secret.is_some() && id.is_none() {
+                checks.bad(
+                    &format!("{prefix}_client_id"),
+                    format!(
+                        "is required when CONFAB_{}_CLIENT_SECRET is set",
+                        prefix.to_ascii_uppercase()
+                    ),
+                );
+            }
+        }
+        checks.between(
+            "access_token_ttl_secs",
+            self.access_token_ttl_secs,
+            60,
+            86_400,
+        );
+        checks.between(
+            "refresh_token_ttl_days",
+            self.refresh_token_ttl_days,
+            1,
+            365,
+        );
+        if self.login_max_failures_per_account == 0 || self.login_max_failures_per_ip == 0 {
+            checks.bad(
+                "login_max_failures_per_account",
+                "login failure limits must be at least 1".into(),
+            );
+        }
+        checks.between("login_window_secs", self.login_window_secs, 1, 86_400);
+    }
+}
