@@ -102,6 +102,8 @@ test('sign-up shows field errors next to their fields and keeps what was typed',
   assert.equal(await page.getAttribute('#password2', 'aria-invalid'), 'true');
   assert.equal(await page.inputValue('#email'), EMAIL, 'the email is kept');
   assert.equal(await page.inputValue('#username'), USERNAME, 'the username is kept');
+  // The words come from the error's stable code (field_codes), in the UI language.
+  assert.equal(await error.textContent(), 'The passwords do not match.');
 });
 
 test('signing up logs the user in and lands on chat', async () => {
@@ -141,6 +143,8 @@ test('a chat answer streams token by token and Stop keeps the partial answer', a
   await page.click('.chat-main form button[type=submit]');
   await page.waitForURL(/\/chat\/[0-9a-f-]+$/);
   roomUrl = page.url();
+  // A room without a title yet (`title: null`) shows the UI's own label.
+  await page.locator('.room-heading', { hasText: 'New conversation' }).waitFor();
   await page.fill('#message', 'Tell me something long, please.');
   await page.click('.composer button[type=submit]');
   const streaming = page.locator('.message.is-streaming .message-body');
@@ -343,8 +347,15 @@ test('the profile shows the quota and the UI switches to Korean', async () => {
   await page.goto(BASE + '/interview');
   await page.locator('h1', { hasText: '모의 기술면접' }).waitFor();
   await shot('interview-ko');
-  await page.click('#lang-toggle');
-  await page.locator('#nav a[href="/chat"]', { hasText: 'Chat' }).waitFor();
+  try {
+    // The naming room has no message, so no title (`null`): the room list names it in Korean.
+    await page.goto(BASE + '/chat');
+    await page.locator('.room-list .room-title', { hasText: '새 대화' }).first().waitFor();
+    await shot('chat-ko');
+  } finally {
+    await page.click('#lang-toggle');
+    await page.locator('#nav a[href="/chat"]', { hasText: 'Chat' }).waitFor();
+  }
 });
 
 test('on a phone the menu opens from its button and closes after navigating', async () => {

@@ -27,6 +27,8 @@ export class ApiError extends Error {
     this.status = status;
     this.code = err.code || (status ? 'http_error' : 'network_error');
     this.fields = err.fields || null;
+    /** Field name → stable problem code (`too_short`, `taken`, …), when the server sends them. */
+    this.fieldCodes = err.field_codes || null;
     this.details = err;
     const retry = headers ? Number(headers.get('retry-after')) : NaN;
     this.retryAfter = Number.isFinite(retry) ? retry : null;

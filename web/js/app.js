@@ -1,5 +1,5 @@
-// Boots the UI: restores the session from the refresh cookie, draws the header, and
-// starts the router.
+// Boots the UI: restores the session from the refresh cookie, draws the header (the apps'
+// links from apps.js, then the account links), and starts the router.
 
 import * as api from './api.js';
 import * as quota from './quota.js';
@@ -7,21 +7,7 @@ import * as router from './router.js';
 import { h, mount } from './dom.js';
 import { flash, errorText } from './ui.js';
 import { t, language, setLanguage, events as i18nEvents } from './i18n.js';
-
-const page = (name, load, options = {}) => router.route(options.path, load, { name, ...options });
-
-page('home', () => import('./pages/home.js'), { path: '/' });
-page('login', () => import('./pages/auth.js').then((m) => ({ render: m.renderLogin })), { path: '/login', guestOnly: true });
-page('signup', () => import('./pages/auth.js').then((m) => ({ render: m.renderSignup })), { path: '/signup', guestOnly: true });
-page('profile', () => import('./pages/profile.js'), { path: '/profile', private: true });
-page('settings', () => import('./pages/settings.js'), { path: '/settings' });
-page('chat', () => import('./pages/chat.js'), { path: '/chat', private: true });
-page('room', () => import('./pages/chat.js'), { path: '/chat/:id', private: true });
-page('interview', () => import('./pages/interview.js'), { path: '/interview', private: true });
-page('interview-session', () => import('./pages/interview.js').then((m) => ({ render: m.renderSession })), { path: '/interview/sessions/:id', private: true });
-page('cheatsheet', () => import('./pages/cheatsheet.js'), { path: '/interview/cheatsheet', private: true });
-page('favorites', () => import('./pages/favorites.js'), { path: '/interview/favorites', private: true });
-page('404', () => import('./pages/notfound.js'), { path: '/404' });
+import { navLinks } from './apps.js';
 
 router.setGuard((route, path) => {
   if (route.private && !api.user()) return `/login?next=${encodeURIComponent(path)}`;
@@ -29,17 +15,12 @@ router.setGuard((route, path) => {
   return null;
 });
 
-const NAV = [
-  { href: '/chat', key: 'nav.chat', private: true },
-  { href: '/interview', key: 'nav.interview', private: true },
-  { href: '/interview/cheatsheet', key: 'nav.cheatsheet', private: true },
-  { href: '/interview/favorites', key: 'nav.favorites', private: true },
-];
+const NAV = navLinks();
 
 function renderNav() {
   const nav = document.getElementById('nav');
   const user = api.user();
-  const links = NAV.filter((item) => !item.private || user).map((item) => h('a', { href: item.href, 'data-link': true, text: t(item.key) }));
+  const links = NAV.filter((item) => !item.private || user).map((item) => h('a', { href: item.href, 'data-link': true, text: t(item.label) }));
   if (user) {
     links.push(h('a', { href: '/profile', 'data-link': true, class: 'nav-user', text: user.username }));
     links.push(h('button', { type: 'button', class: 'link-button', id: 'logout', text: t('nav.logout'), on: { click: logout } }));

@@ -2,7 +2,7 @@
 // exception is `trustedHtml`, for the server's Markdown rendering, which the server has
 // already sanitised (ammonia) and which is marked as such at each call site.
 
-import { fieldText } from './i18n.js';
+import { fieldProblems } from './i18n.js';
 
 /**
  * Creates an element. `props`: `class`, `text`, `on` ({event: handler}), `dataset`,
@@ -76,16 +76,19 @@ export function field({ id, label, type = 'text', value = '', autocomplete, requ
   return { wrap, input, error };
 }
 
-/** Shows field errors from an ApiError next to their controls; returns whether any matched. */
-export function showFieldErrors(form, fields) {
+/**
+ * Shows an ApiError's field errors next to their controls (by the field's `name`), in the
+ * UI language; focuses the first. Returns whether any control matched.
+ */
+export function showFieldErrors(form, apiError) {
   clearFieldErrors(form);
   let first = null;
-  for (const [name, message] of Object.entries(fields || {})) {
+  for (const [name, text] of fieldProblems(apiError)) {
     const input = form.querySelector(`[name="${CSS.escape(name)}"]`);
     const error = form.querySelector(`#${CSS.escape(input ? input.id : name)}-error`);
     if (!input || !error) continue;
     input.setAttribute('aria-invalid', 'true');
-    error.textContent = fieldText(message);
+    error.textContent = text;
     error.hidden = false;
     first = first || input;
   }

@@ -1,10 +1,23 @@
 // Korean and English. The language comes from the saved choice, else the browser, else
-// Korean; every string lives in locales/*.js; dates and numbers go through Intl.
+// Korean. Shared strings live in locales/*.js and each app's in its own locale module
+// (listed in apps.js), merged here once at start; dates and numbers go through Intl.
 
 import ko from './locales/ko.js';
 import en from './locales/en.js';
+import { APPS } from './apps.js';
 
-const CATALOGS = { ko, en };
+const CATALOGS = { ko: { ...ko }, en: { ...en } };
+
+for (const app of APPS) {
+  for (const [code, catalog] of Object.entries(CATALOGS)) {
+    for (const [key, text] of Object.entries((app.locale && app.locale[code]) || {})) {
+      // Two owners of one key would make one of them wrong, silently.
+      if (Object.hasOwn(catalog, key)) console.warn(`i18n: the ${app.id} app redefines ${key}`);
+      catalog[key] = text;
+    }
+  }
+}
+
 const LANG_KEY = 'confab.lang';
 
 export const events = new EventTarget();
@@ -47,37 +60,30 @@ export function t(key, vars = {}) {
   return text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
 }
 
-const FIELD_MESSAGES = [
-  [/^is required$/, 'field.required'],
-  [/^must not be empty$/, 'field.required'],
-  [/^is not a valid email address$/, 'field.email'],
-  [/^must be at most (\d+) characters$/, 'field.max'],
-  [/^must be at least (\d+) characters$/, 'field.min'],
-  [/^must be (\d+) to (\d+) characters$/, 'field.range'],
-  [/^may contain only letters, digits/, 'field.usernameChars'],
-  [/^passwords do not match$/, 'field.mismatch'],
-  [/^an account with this email already exists$/, 'field.emailTaken'],
-  [/^this username is taken$/, 'field.usernameTaken'],
-  [/^must not be entirely numeric$/, 'field.numeric'],
-  [/^is too common$/, 'field.common'],
-  [/^is too similar to your email or username$/, 'field.similar'],
-  [/^is incorrect$/, 'field.incorrect'],
-  [/^type your username to confirm$/, 'field.confirm'],
-];
+/** Whether `key` has a string (in the UI language or English). */
+export function has(key) {
+  return Object.hasOwn(CATALOGS[lang], key) || Object.hasOwn(CATALOGS.en, key);
+}
 
 /**
- * A server field message ("password must be at least 8 characters; is too common") in the
- * UI language; parts it does not know stay as the server wrote them.
+ * What is wrong with field `name`, in the UI language, from the API's stable `code`:
+ * `field.<name>.<code>` where the field has its own words (limits differ by field), else
+ * the generic `field.<code>`, else the server's own `message` as a last resort.
  */
-export function fieldText(message) {
-  const text = String(message || '').replace(/^password /, '');
-  return text.split('; ').map((part) => {
-    for (const [pattern, key] of FIELD_MESSAGES) {
-      const m = pattern.exec(part);
-      if (m) return t(key, { a: m[1], b: m[2] });
-    }
-    return part.charAt(0).toUpperCase() + part.slice(1);
-  }).join(' · ');
+export function fieldText(name, code, message) {
+  if (code) {
+    for (const key of [`field.${name}.${code}`, `field.${code}`]) if (has(key)) return t(key);
+  }
+  const text = String(message || '').trim();
+  return text ? text.charAt(0).toUpperCase() + text.slice(1) : t('error.validation_failed');
+}
+
+/** `[name, text]` for each field an ApiError names, in the UI language. */
+export function fieldProblems(error) {
+  const fields = (error && error.fields) || {};
+  const codes = (error && error.fieldCodes) || {};
+  const names = [...new Set([...Object.keys(fields), ...Object.keys(codes)])];
+  return names.map((name) => [name, fieldText(name, codes[name], fields[name])]);
 }
 
 /** Picks the current language from a `{ko, en}` pair sent by the API. */

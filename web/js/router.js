@@ -1,11 +1,12 @@
-// A small History-API router. Each route names a page module that exports
-// `render(main, params, query)`; it may return a cleanup function, called before the next
-// page renders. After each render focus moves to the page's first heading so screen
-// readers and keyboard users start at the new content.
+// A small History-API router over the routes of apps.js. Each route loads a page module
+// that exports `render(main, params, query)`; it may return a cleanup function, called
+// before the next page renders. After each render focus moves to the page's first heading
+// so screen readers and keyboard users start at the new content.
 
 import { t } from './i18n.js';
+import { routes as appRoutes } from './apps.js';
 
-const routes = [];
+const routes = appRoutes().map(compile);
 let cleanup = null;
 let guard = null;
 let renderSeq = 0;
@@ -27,16 +28,16 @@ export function isBusy() {
   }
 }
 
-/** Registers `pattern` ("/chat/:id") for a lazily imported page module. */
-export function route(pattern, load, options = {}) {
+/** A manifest route (`path` like "/chat/:id") with the regex that matches it. */
+function compile(route) {
   const names = [];
   const regex = new RegExp(
-    '^' + pattern.replace(/\/:(\w+)/g, (m, name) => {
+    '^' + route.path.replace(/\/:(\w+)/g, (m, name) => {
       names.push(name);
       return '/([^/]+)';
     }) + '/?$',
   );
-  routes.push({ regex, names, load, ...options });
+  return { ...route, regex, names };
 }
 
 /** `fn(route, path)` may return a path to redirect to (e.g. login for private pages). */
@@ -107,7 +108,7 @@ async function render({ keepFocus = false } = {}) {
     const module = await found.route.load();
     if (seq !== renderSeq) return;
     main.replaceChildren(view);
-    main.dataset.page = found.route.name || '';
+    main.dataset.page = found.route.page || '';
     const query = new URLSearchParams(window.location.search);
     result = await module.render(view, found.params, query);
   } catch (error) {
@@ -133,7 +134,7 @@ async function render({ keepFocus = false } = {}) {
     return;
   }
   cleanup = typeof result === 'function' ? result : null;
-  document.dispatchEvent(new CustomEvent('confab:routed', { detail: { name: found.route.name, path: pathname } }));
+  document.dispatchEvent(new CustomEvent('confab:routed', { detail: { name: found.route.page, path: pathname } }));
   if (!keepFocus) {
     const heading = main.querySelector('h1');
     const target = heading || main;

@@ -1,8 +1,8 @@
-// Shared UI pieces: the flash line, turning API errors into words, page headers, empty
-// states and confirmation.
+// Shared UI pieces: the flash line, turning API errors into words, the one way forms are
+// submitted, page headers, empty states and confirmation.
 
-import { h, showFieldErrors, setError } from './dom.js';
-import { t, fieldText } from './i18n.js';
+import { h, showFieldErrors, clearFieldErrors, setError, busy } from './dom.js';
+import { t, has, fieldProblems } from './i18n.js';
 import { exceededNotice } from './quota.js';
 
 let flashTimer = null;
@@ -37,17 +37,14 @@ export function errorText(error) {
  * them), a 429 quota notice, or the text in `box`. Never clears what the user typed.
  */
 export function showError(error, { form, box } = {}) {
-  if (form && error && error.fields && showFieldErrors(form, error.fields)) {
+  const problems = fieldProblems(error);
+  if (form && problems.length && showFieldErrors(form, error)) {
     if (box) setError(box, t('error.checkFields'));
     return;
   }
-  if (error && error.fields && Object.keys(error.fields).length) {
+  if (problems.length) {
     // No control to put them next to: list them, in the UI language.
-    const text = Object.entries(error.fields).map(([name, message]) => {
-      const key = `fieldname.${name}`;
-      const label = t(key);
-      return label === key ? fieldText(message) : `${label}: ${fieldText(message)}`;
-    }).join(' · ');
+    const text = problems.map(([name, problem]) => (has(`fieldname.${name}`) ? `${t(`fieldname.${name}`)}: ${problem}` : problem)).join(' · ');
     if (box) setError(box, text);
     else flash(text, 'warn');
     return;
@@ -59,6 +56,38 @@ export function showError(error, { form, box } = {}) {
   }
   if (box) setError(box, errorText(error));
   else flash(errorText(error), 'warn');
+}
+
+/**
+ * Every form's submit, done one way. `ready()` returning false ignores the submit (nothing
+ * to send). Old errors are cleared; `check()` may refuse with `{text, focus}` (shown in
+ * `box`). Then `send()` runs with the submit button disabled, so a second click or Enter
+ * cannot send twice. An error that `onError` does not take (it returns true when it did)
+ * goes next to its fields, or into `box`. What the user typed is never cleared here.
+ */
+export function submitForm(form, { box, button, ready, check, send, onError }) {
+  const submit = button || form.querySelector('button[type="submit"]');
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if ((submit && submit.disabled) || (ready && !ready())) return;
+    clearFieldErrors(form);
+    if (box) setError(box, '');
+    const refusal = check ? check() : null;
+    if (refusal) {
+      if (box) setError(box, refusal.text);
+      if (refusal.focus) refusal.focus.focus();
+      return;
+    }
+    const run = async () => {
+      try {
+        await send();
+      } catch (error) {
+        if (!(onError && (await onError(error)))) showError(error, { form, box });
+      }
+    };
+    await (submit ? busy(submit, run) : run());
+  });
+  return form;
 }
 
 /** The page's title and heading. */

@@ -1,8 +1,8 @@
 // Unknown client routes.
 
-import { h } from '../dom.js';
-import { t } from '../i18n.js';
-import { pageHeader } from '../ui.js';
+import { h } from '../../dom.js';
+import { t } from '../../i18n.js';
+import { pageHeader } from '../../ui.js';
 
 export function render(main) {
   main.append(h('section', { class: 'narrow' },

@@ -1,13 +1,13 @@
 // The cheat sheet: expected questions for a field with intent, difficulty and model answer,
 // each of which can be starred. It shares the `interview` daily quota with sessions.
 
-import * as api from '../api.js';
-import * as quota from '../quota.js';
-import { h, mount, field, errorBox, setError, busy, clearFieldErrors } from '../dom.js';
-import { t, pick, language } from '../i18n.js';
-import { pageHeader, showError } from '../ui.js';
-import { loadStars, starButton } from '../stars.js';
-import { catalog, countOptions, difficultyBadge } from './interview.js';
+import * as api from '../../api.js';
+import * as quota from '../../quota.js';
+import { h, mount, field, errorBox } from '../../dom.js';
+import { t, pick, language } from '../../i18n.js';
+import { pageHeader, showError, submitForm } from '../../ui.js';
+import { loadStars, starButton } from '../../stars.js';
+import { catalog, countOptions, difficultyBadge } from './common.js';
 
 const LAST_KEY = 'confab.cheatsheet';
 
@@ -44,27 +44,21 @@ export async function render(main) {
   const show = (sheet) => mount(results,
     h('h2', { text: t('cheatsheet.for', { field: pick((cat.fields.find((f) => f.id === sheet.field) || {}).label) || sheet.field }) }),
     sheet.items.map((item, i) => itemCard(item, sheet.field, i + 1)));
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    clearFieldErrors(form);
-    setError(box, '');
-    await busy(submit, async () => {
+  submitForm(form, {
+    box,
+    async send() {
+      const sheet = await api.post('/api/interview/cheatsheet', { field: fieldSel.input.value, count: Number(countSel.input.value), language: language() });
+      // It cost a quota slot: keep it for this tab until a new one replaces it.
       try {
-        const sheet = await api.post('/api/interview/cheatsheet', { field: fieldSel.input.value, count: Number(countSel.input.value), language: language() });
-        // It cost a quota slot: keep it for this tab until a new one replaces it.
-        try {
-          sessionStorage.setItem(LAST_KEY, JSON.stringify(sheet));
-        } catch {
-          /* shown, just not kept */
-        }
-        show(sheet);
-        const first = results.querySelector('h2');
-        first.setAttribute('tabindex', '-1');
-        first.focus();
-      } catch (error) {
-        showError(error, { form, box });
+        sessionStorage.setItem(LAST_KEY, JSON.stringify(sheet));
+      } catch {
+        /* shown, just not kept */
       }
-    });
+      show(sheet);
+      const first = results.querySelector('h2');
+      first.setAttribute('tabindex', '-1');
+      first.focus();
+    },
   });
   main.append(form, results);
   try {

@@ -1,11 +1,11 @@
 // Your account: profile, today's quota, password, deletion.
 
-import * as api from '../api.js';
-import * as quota from '../quota.js';
-import { h, field, errorBox, setError, busy, clearFieldErrors } from '../dom.js';
-import { t, formatDateTime, formatTime } from '../i18n.js';
-import { navigate } from '../router.js';
-import { pageHeader, showError, flash, confirmDialog, loadInto } from '../ui.js';
+import * as api from '../../api.js';
+import * as quota from '../../quota.js';
+import { h, field, errorBox, setError, busy } from '../../dom.js';
+import { t, formatDateTime, formatTime } from '../../i18n.js';
+import { navigate } from '../../router.js';
+import { pageHeader, showError, flash, confirmDialog, loadInto, submitForm } from '../../ui.js';
 
 function profileForm(me) {
   const email = field({ id: 'email', label: t('auth.email'), type: 'email', autocomplete: 'email', value: me.email, required: true });
@@ -16,27 +16,21 @@ function profileForm(me) {
     h('h2', { id: 'profile-h', text: t('profile.details') }), box, email.wrap, username.wrap,
     h('p', { class: 'muted', text: t('profile.meta', { role: t(`role.${me.role}`), since: formatDateTime(me.created_at) }) }),
     save);
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    clearFieldErrors(form);
-    setError(box, '');
-    const body = {};
-    if (email.input.value.trim() !== me.email) body.email = email.input.value.trim();
-    if (username.input.value.trim() !== me.username) body.username = username.input.value.trim();
-    if (!Object.keys(body).length) {
-      flash(t('profile.nothingChanged'));
-      return;
-    }
-    await busy(save, async () => {
-      try {
-        const updated = await api.patch('/api/me', body);
-        Object.assign(me, updated);
-        api.updateUser({ email: updated.email, username: updated.username });
-        flash(t('profile.saved'));
-      } catch (error) {
-        showError(error, { form, box });
+  submitForm(form, {
+    box,
+    async send() {
+      const body = {};
+      if (email.input.value.trim() !== me.email) body.email = email.input.value.trim();
+      if (username.input.value.trim() !== me.username) body.username = username.input.value.trim();
+      if (!Object.keys(body).length) {
+        flash(t('profile.nothingChanged'));
+        return;
       }
-    });
+      const updated = await api.patch('/api/me', body);
+      Object.assign(me, updated);
+      api.updateUser({ email: updated.email, username: updated.username });
+      flash(t('profile.saved'));
+    },
   });
   return form;
 }
@@ -63,23 +57,17 @@ function passwordForm(me) {
   const form = h('form', { class: 'card form', novalidate: true, 'aria-labelledby': 'password-h' },
     h('h2', { id: 'password-h', text: t('profile.password') }), box, current && current.wrap, next.wrap, next2.wrap,
     h('p', { class: 'muted', text: t('profile.passwordNote') }), save);
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    clearFieldErrors(form);
-    setError(box, '');
-    await busy(save, async () => {
-      try {
-        await api.put('/api/me/password', {
-          current_password: current ? current.input.value : '',
-          new_password: next.input.value,
-          new_password2: next2.input.value,
-        });
-        for (const f of [current, next, next2]) if (f) f.input.value = '';
-        flash(t('profile.passwordChanged'));
-      } catch (error) {
-        showError(error, { form, box });
-      }
-    });
+  submitForm(form, {
+    box,
+    async send() {
+      await api.put('/api/me/password', {
+        current_password: current ? current.input.value : '',
+        new_password: next.input.value,
+        new_password2: next2.input.value,
+      });
+      for (const f of [current, next, next2]) if (f) f.input.value = '';
+      flash(t('profile.passwordChanged'));
+    },
   });
   return form;
 }

@@ -1,0 +1,54 @@
+// Favourites ("나만 보기"): the questions you starred, only visible to you.
+
+import * as api from '../../api.js';
+import { h, errorBox, busy } from '../../dom.js';
+import { t, pick, formatDateTime } from '../../i18n.js';
+import { pager } from '../../pager.js';
+import { pageHeader, showError, emptyState, flash } from '../../ui.js';
+import { catalog, difficultyBadge, label } from './common.js';
+
+function card(fav, cat, box) {
+  const remove = h('button', { type: 'button', class: 'star', text: `★ ${t('star.remove')}`, 'aria-label': `${t('star.remove')}: ${fav.question.slice(0, 80)}` });
+  const el = h('article', { class: 'card favorite', dataset: { field: fav.field } },
+    h('div', { class: 'question-meta' }, h('span', { class: 'badge', text: label(cat.fields, fav.field) }), difficultyBadge(fav.difficulty),
+      h('span', { class: 'muted', text: formatDateTime(fav.created_at) })),
+    h('h2', { class: 'question-text', text: fav.question }),
+    h('p', { class: 'intent' }, h('strong', { text: `${t('interview.intent')}: ` }), fav.intent),
+    h('details', {}, h('summary', { text: t('interview.modelAnswer') }), h('p', { class: 'model-answer', text: fav.model_answer })),
+    remove);
+  remove.addEventListener('click', () => busy(remove, async () => {
+    try {
+      await api.del(`/api/interview/favorites/${fav.id}`);
+      el.remove();
+      flash(t('favorites.removed'));
+    } catch (error) {
+      showError(error, { box });
+    }
+  }));
+  return el;
+}
+
+export async function render(main) {
+  main.append(pageHeader(t('favorites.title')), h('p', { class: 'lead', text: t('favorites.lead') }));
+  const box = errorBox();
+  const list = h('div', { class: 'stack' });
+  const filter = h('select', { id: 'fav-field', 'aria-label': t('interview.field') });
+  let cat = { fields: [] };
+  const favorites = pager({
+    path: '/api/interview/favorites?limit=50',
+    show: (items) => list.append(...items.map((fav) => card(fav, cat, box))),
+    empty: () => list.append(emptyState(t('favorites.empty'), h('a', { class: 'button', href: '/interview', 'data-link': true, text: t('interview.start') }))),
+    onError: (error) => showError(error, { box }),
+  });
+  main.append(box, h('div', { class: 'toolbar' }, h('label', { for: 'fav-field', text: t('interview.field') }), filter), list, favorites.button);
+  try {
+    cat = await catalog();
+  } catch (error) {
+    showError(error, { box });
+  }
+  filter.append(h('option', { value: '', text: t('favorites.all') }), cat.fields.map((f) => h('option', { value: f.id, text: pick(f.label) })));
+  filter.addEventListener('change', () => {
+    for (const el of list.querySelectorAll('[data-field]')) el.hidden = Boolean(filter.value) && el.dataset.field !== filter.value;
+  });
+  await favorites.load();
+}
