@@ -7,7 +7,7 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -17,16 +17,14 @@ use tokio::sync::mpsc;
 use utoipa::ToSchema;
 
 use super::repo::{self, NewMessage, RoomRow};
-use super::{MessageView, assistants, owned_room, render};
+use super::{MessageView, assistants, input, owned_room, render};
 use crate::auth::extract::AuthUser;
-use crate::error::{Error, ErrorBody, Problem, Result};
-use crate::extract::AppJson;
-use crate::llm::{ChatMessage, ChatRequest, LlmError, Role};
+use crate::error::{Error, ErrorBody, Result};
+use crate::extract::{AppJson, IdPath};
+use crate::llm::{ChatMessage, ChatRequest, LlmError, Role, TextStream};
 use crate::quota::{self, Reservation, Scope};
 use crate::state::AppState;
 
-/// Longest message a user may send, in characters.
-pub const MAX_MESSAGE_CHARS: usize = 10_000;
 /// Most past messages looked at when building the model's context.
 const HISTORY_LIMIT: i64 = 200;
 /// Room-list preview length.
@@ -56,21 +54,12 @@ pub struct Exchange {
 pub async fn send_message(
     State(state): State<AppState>,
     user: AuthUser,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
     headers: HeaderMap,
     AppJson(req): AppJson<SendMessage>,
 ) -> Result<Response> {
-    let room = owned_room(&state, &user, &id).await?;
-    let content = req.content.trim().to_owned();
-    if content.is_empty() {
-        return Err(Error::field("content", Problem::required()));
-    }
-    if content.chars().count() > MAX_MESSAGE_CHARS {
-        return Err(Error::field(
-            "content",
-            Problem::too_long(MAX_MESSAGE_CHARS),
-        ));
-    }
+    let room = owned_room(&state, &user, id).await?;
+    let content = input::message_content(&req.content).map_err(|p| Error::field("content", p))?;
     let reservation = quota::reserve(&state, user.id, Scope::Chat).await?;
     let prepared = match prepare(&state, &room, &content).await {
         Ok(prepared) => prepared,
@@ -91,8 +80,15 @@ pub async fn send_message(
     let provider = state.llm.for_app(&room.assistant);
     match provider.complete(&prepared.request).await {
         Ok(answer) => {
-            let stored =
-                store_answer(&state, &room, &answer.text, "complete", Some(&answer.model)).await?;
+            let stored = settle(
+                &state,
+                &room,
+                &reservation,
+                &answer.text,
+                true,
+                Some(&answer.model),
+            )
+            .await?;
             let body = Exchange {
                 user_message: prepared.user_message,
                 assistant_message: MessageView::from(stored),
@@ -100,11 +96,39 @@ pub async fn send_message(
             Ok((limits, Json(body)).into_response())
         }
         Err(err) => {
-            refund(&state, &reservation).await;
-            store_answer(&state, &room, "", "failed", None).await?;
+            settle(&state, &room, &reservation, "", false, None).await?;
             Err(Error::from(err))
         }
     }
+}
+
+/// Stores how an answer ended and settles its quota slot, the one place that decides both:
+/// `complete` when the model finished; else `incomplete` when some text arrived (it stays
+/// counted), or `failed` with the slot refunded when none did.
+async fn settle(
+    state: &AppState,
+    room: &RoomRow,
+    reservation: &Reservation,
+    text: &str,
+    finished: bool,
+    model: Option<&str>,
+) -> Result<repo::MessageRow> {
+    let status = match (finished, text.is_empty()) {
+        (true, _) => "complete",
+        (false, false) => "incomplete",
+        (false, true) => "failed",
+    };
+    if status == "failed" {
+        refund(state, reservation).await;
+    }
+    store_answer(
+        state,
+        room,
+        text,
+        status,
+        model.filter(|_| status != "failed"),
+    )
+    .await
 }
 
 fn wants_stream(headers: &HeaderMap) -> bool {
@@ -260,6 +284,16 @@ fn error_event(err: &LlmError) -> Event {
     )
 }
 
+/// How a relayed stream ended.
+enum Ending {
+    /// The model finished.
+    Finished,
+    /// The client went away; the upstream call was dropped.
+    ClientLeft,
+    /// The upstream broke after it started.
+    Broke(LlmError),
+}
+
 /// Runs the model call in its own task feeding a channel; the SSE body reads the channel.
 /// When the client goes away the channel closes, the task drops the upstream stream
 /// (cancelling the HTTP call) and keeps what arrived so far.
@@ -287,77 +321,83 @@ fn stream_answer(
         };
         // The history is in the upstream's hands now; do not hold it for the whole answer.
         drop(request);
-        let mut upstream = match upstream {
-            Ok(stream) => stream,
-            Err(err) => {
-                refund(&state, &reservation).await;
-                if let Err(e) = store_answer(&state, &room, "", "failed", None).await {
-                    tracing::error!(error = %e, "could not store the failed answer");
-                }
-                let _ = tx.send(error_event(&err)).await;
-                return;
-            }
+        let (text, ending) = match upstream {
+            Ok(upstream) => relay(upstream, &tx).await,
+            Err(err) => (String::new(), Ending::Broke(err)),
         };
-        let mut text = String::new();
-        let outcome: Result<(), Option<LlmError>> = loop {
-            tokio::select! {
-                biased;
-                () = tx.closed() => break Err(None),
-                item = upstream.next() => match item {
-                    None => break Ok(()),
-                    Some(Ok(piece)) => {
-                        text.push_str(&piece);
-                        if tx.send(event("delta", &serde_json::json!({ "text": piece }))).await.is_err() {
-                            break Err(None);
-                        }
-                    }
-                    Some(Err(err)) => break Err(Some(err)),
-                },
-            }
-        };
-        drop(upstream);
-        let status = match (&outcome, text.is_empty()) {
-            (Ok(()), _) => "complete",
-            (Err(_), false) => "incomplete",
-            (Err(_), true) => "failed",
-        };
-        if status == "failed" {
-            refund(&state, &reservation).await;
-        }
-        let stored = store_answer(&state, &room, &text, status, Some(provider.name())).await;
-        match (outcome, stored) {
-            (Ok(()), Ok(row)) => {
-                let _ = tx
-                    .send(event(
-                        "done",
-                        &serde_json::json!({ "message": MessageView::from(row) }),
-                    ))
-                    .await;
-            }
-            (Err(Some(err)), _) => {
-                let _ = tx.send(error_event(&err)).await;
-            }
-            (Err(None), _) => {
-                tracing::info!(room_id = %room.id, kept = text.len(), "client left mid-stream; upstream cancelled")
-            }
-            (Ok(()), Err(err)) => {
-                tracing::error!(error = %err, "could not store the answer");
-                let _ = tx
-                    .send(event(
-                        "error",
-                        &ErrorEvent {
-                            code: "internal_error",
-                            message: "the answer could not be saved".into(),
-                        },
-                    ))
-                    .await;
-            }
+        let finished = matches!(ending, Ending::Finished);
+        let stored = settle(
+            &state,
+            &room,
+            &reservation,
+            &text,
+            finished,
+            Some(provider.name()),
+        )
+        .await;
+        if let Some(last) = final_event(&room, &text, ending, stored) {
+            let _ = tx.send(last).await;
         }
     });
     let body = futures::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|e| (Ok::<_, Infallible>(e), rx))
     });
     Sse::new(body).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+/// Relays the upstream's pieces to the client as `delta` events until the model finishes,
+/// the stream breaks, or the client leaves (noticed at once, even while the upstream is
+/// silent). Returns the text that arrived and how it ended; the upstream is dropped here.
+async fn relay(mut upstream: TextStream, tx: &mpsc::Sender<Event>) -> (String, Ending) {
+    let mut text = String::new();
+    let ending = loop {
+        tokio::select! {
+            biased;
+            () = tx.closed() => break Ending::ClientLeft,
+            item = upstream.next() => match item {
+                None => break Ending::Finished,
+                Some(Ok(piece)) => {
+                    text.push_str(&piece);
+                    if tx.send(event("delta", &serde_json::json!({ "text": piece }))).await.is_err() {
+                        break Ending::ClientLeft;
+                    }
+                }
+                Some(Err(err)) => break Ending::Broke(err),
+            },
+        }
+    };
+    (text, ending)
+}
+
+/// The stream's last event: `done` with the stored answer, `error`, or none for a client
+/// that left.
+fn final_event(
+    room: &RoomRow,
+    text: &str,
+    ending: Ending,
+    stored: Result<repo::MessageRow>,
+) -> Option<Event> {
+    match (ending, stored) {
+        (Ending::Finished, Ok(row)) => Some(event(
+            "done",
+            &serde_json::json!({ "message": MessageView::from(row) }),
+        )),
+        (Ending::Broke(err), _) => Some(error_event(&err)),
+        (Ending::ClientLeft, _) => {
+            tracing::info!(room_id = %room.id, kept = text.len(), "client left mid-stream; upstream cancelled");
+            None
+        }
+        (Ending::Finished, Err(err)) => {
+            tracing::error!(error = %err, "could not store the answer");
+            Some(event(
+                "error",
+                &ErrorEvent {
+                    code: "internal_error",
+                    message: "the answer could not be saved".into(),
+                },
+            ))
+        }
+    }
 }
 
 #[cfg(test)]
