@@ -9,6 +9,7 @@ pub mod repo;
 mod rooms;
 mod search;
 mod send;
+mod stream;
 
 use axum::Json;
 use serde::Serialize;

@@ -1,25 +1,26 @@
 //! The router, the server's lifecycle and start-up wiring: [`FEATURES`] lists every
 //! feature's routes and `init`.
 
+mod cors;
+mod ops;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::Router;
+use axum::extract::{MatchedPath, Request};
+use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::{Json, Router};
-use serde::Serialize;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
@@ -116,8 +117,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .fold(OpenApiRouter::with_openapi(ApiDoc::openapi()), |api, f| {
             api.merge((f.router)())
         })
-        .routes(routes!(healthz))
-        .routes(routes!(readyz))
+        .routes(routes!(ops::healthz))
+        .routes(routes!(ops::readyz))
 }
 
 /// The OpenAPI document (for `/api/openapi.json` and tools).
@@ -135,7 +136,7 @@ pub fn build_router(state: AppState) -> Router {
     let router = Router::new()
         .merge(api)
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
-        .route("/metrics", get(metrics))
+        .route("/metrics", get(ops::metrics))
         .route("/v/{version}/{*path}", get(crate::web::versioned_asset))
         .fallback(crate::web::fallback)
         .method_not_allowed_fallback(method_not_allowed)
@@ -167,7 +168,7 @@ pub fn build_router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             Error::Internal("handler panicked".into()).into_response()
         }));
-    let router = match cors_layer(&config) {
+    let router = match cors::cors_layer(&config) {
         Some(cors) => router.layer(cors),
         None => router,
     };
@@ -182,76 +183,8 @@ pub fn build_router(state: AppState) -> Router {
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }
 
-fn cors_layer(config: &Config) -> Option<CorsLayer> {
-    let origins: Vec<HeaderValue> = config
-        .cors_origin_list()
-        .iter()
-        .filter_map(|o| HeaderValue::from_str(o).ok())
-        .collect();
-    if origins.is_empty() {
-        return None;
-    }
-    Some(
-        CorsLayer::new()
-            .allow_origin(AllowOrigin::list(origins))
-            .allow_credentials(true)
-            .allow_methods([
-                Method::GET,
-                Method::POST,
-                Method::PUT,
-                Method::PATCH,
-                Method::DELETE,
-            ])
-            .allow_headers([
-                header::AUTHORIZATION,
-                header::CONTENT_TYPE,
-                HeaderName::from_static("x-confab-client"),
-            ])
-            .expose_headers([
-                header::RETRY_AFTER,
-                HeaderName::from_static("ratelimit-limit"),
-                HeaderName::from_static("ratelimit-remaining"),
-                HeaderName::from_static("ratelimit-reset"),
-            ])
-            .max_age(Duration::from_secs(600)),
-    )
-}
-
 async fn method_not_allowed() -> Error {
     Error::MethodNotAllowed
-}
-
-/// Liveness.
-#[derive(Serialize, ToSchema)]
-struct Health {
-    status: &'static str,
-}
-
-/// The process is up.
-#[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200, body = Health)))]
-async fn healthz() -> Json<Health> {
-    Json(Health { status: "ok" })
-}
-
-/// The database answers.
-#[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
-async fn readyz(State(state): State<AppState>) -> Result<Json<Health>> {
-    tokio::time::timeout(Duration::from_secs(2), state.db.ping())
-        .await
-        .map_err(|_| Error::Unavailable)?
-        .map_err(|_| Error::Unavailable)?;
-    Ok(Json(Health { status: "ready" }))
-}
-
-async fn metrics() -> impl IntoResponse {
-    match crate::telemetry::metrics_handle() {
-        Some(handle) => (
-            [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-            handle.render(),
-        )
-            .into_response(),
-        None => Error::Unavailable.into_response(),
-    }
 }
 
 /// A bound, migrated, ready-to-run server.

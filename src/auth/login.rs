@@ -1,0 +1,182 @@
+//! Login with email and password, throttled per account and per IP, and the token
+//! response (the refresh token as an HttpOnly cookie for the web UI).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::input::Email;
+use super::repo::{self, FailureScope, UserRow};
+use super::{COOKIE_PATH, LOGIN_PASSWORD_CAP, REFRESH_COOKIE, UserView};
+use crate::crypto::tokens;
+use crate::error::{Error, ErrorBody, FieldErrors, Problem, Result};
+use crate::extract::{AppJson, ClientIp};
+use crate::state::AppState;
+
+/// Login form.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+/// Tokens for a session.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Absent for web clients, which get it only as an HttpOnly cookie.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    pub user: UserView,
+}
+
+/// Log in with email and password.
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
+    params(("X-Confab-Client" = Option<String>, Header, description = "`web`: refresh token only as a cookie")),
+    responses((status = 200, body = TokenResponse), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    jar: CookieJar,
+    AppJson(req): AppJson<LoginRequest>,
+) -> Result<(CookieJar, Json<TokenResponse>)> {
+    // An address that could never have signed up is bad input, not a failed login: it is
+    // answered before any lookup and never reaches the throttling table.
+    let mut fields = FieldErrors::new();
+    let email = fields.check("email", Email::parse(&req.email));
+    if req.password.is_empty() {
+        fields.add("password", Problem::required());
+    }
+    let (Some(email), true) = (email, fields.is_empty()) else {
+        return Err(Error::Validation { fields });
+    };
+    let account = email.normalized;
+    let ip = ip.to_string();
+    check_throttle(&state, &account, &ip).await?;
+
+    let user = repo::find_user_by_email(&state.db, &account).await?;
+    let stored = user.as_ref().and_then(|u| u.password_hash.clone());
+    let password_ok = req.password.len() <= LOGIN_PASSWORD_CAP
+        && state.hasher.verify(req.password, stored).await?;
+    let user = match user {
+        Some(user) if password_ok => user,
+        _ => {
+            let window = time::Duration::seconds(state.config.login_window_secs as i64);
+            repo::record_failure(&state.db, &account, &ip, crate::db::now() - window).await?;
+            return Err(invalid_credentials());
+        }
+    };
+    if !user.is_active {
+        return Err(Error::Forbidden {
+            code: "account_disabled",
+            message: "this account has been deactivated".into(),
+        });
+    }
+    repo::clear_account_failures(&state.db, &account).await?;
+    let refresh = tokens::new_refresh_token();
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().take(256).collect::<String>());
+    let session_id = repo::create_session(
+        &state.db,
+        user.id,
+        &refresh.hash,
+        session_expiry(&state),
+        user_agent.as_deref(),
+        Some(&ip),
+    )
+    .await?;
+    tracing::info!(user_id = %user.id, %session_id, "logged in");
+    token_response(&state, &headers, jar, &user, session_id, refresh.plain)
+}
+
+pub(super) fn invalid_credentials() -> Error {
+    Error::Unauthorized {
+        code: "invalid_credentials",
+        message: "email or password is incorrect".into(),
+    }
+}
+
+/// 429 when the account or the IP has too many recent failures.
+pub async fn check_throttle(state: &AppState, account: &str, ip: &str) -> Result<()> {
+    let window = time::Duration::seconds(state.config.login_window_secs as i64);
+    let now = crate::db::now();
+    let since = now - window;
+    for (scope, subject, limit) in [
+        (
+            FailureScope::Account,
+            account,
+            state.config.login_max_failures_per_account,
+        ),
+        (FailureScope::Ip, ip, state.config.login_max_failures_per_ip),
+    ] {
+        let (count, oldest) = repo::recent_failures(&state.db, scope, subject, since).await?;
+        if count >= limit as i64 {
+            let retry = oldest.map_or(window, |t| t + window - now);
+            return Err(Error::TooManyRequests {
+                code: "too_many_login_attempts",
+                message: "too many failed logins; try again later".into(),
+                retry_after: retry.whole_seconds().max(1) as u64,
+            });
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn session_expiry(state: &AppState) -> OffsetDateTime {
+    crate::db::now() + time::Duration::days(state.config.refresh_token_ttl_days as i64)
+}
+
+pub(super) fn is_web_client(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-confab-client")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("web"))
+}
+
+pub(super) fn refresh_cookie(state: &AppState, value: String) -> Cookie<'static> {
+    Cookie::build((REFRESH_COOKIE, value))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.config.secure_cookies())
+        .path(COOKIE_PATH)
+        .max_age(time::Duration::days(
+            state.config.refresh_token_ttl_days as i64,
+        ))
+        .build()
+}
+
+pub(super) fn token_response(
+    state: &AppState,
+    headers: &HeaderMap,
+    jar: CookieJar,
+    user: &UserRow,
+    session_id: Uuid,
+    refresh: String,
+) -> Result<(CookieJar, Json<TokenResponse>)> {
+    let access_token = state.jwt.issue(user.id, session_id)?;
+    let jar = jar.add(refresh_cookie(state, refresh.clone()));
+    Ok((
+        jar,
+        Json(TokenResponse {
+            access_token,
+            refresh_token: (!is_web_client(headers)).then_some(refresh),
+            token_type: "Bearer",
+            expires_in: state.jwt.ttl_secs,
+            user: UserView::from(user),
+        }),
+    ))
+}
