@@ -11,8 +11,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::input::Email;
-use super::repo::{self, FailureScope, UserRow};
-use super::{COOKIE_PATH, LOGIN_PASSWORD_CAP, REFRESH_COOKIE, UserView};
+use super::repo::{self, UserRow};
+use super::throttle::check_password;
+use super::{COOKIE_PATH, REFRESH_COOKIE, UserView};
 use crate::crypto::tokens;
 use crate::error::{Error, ErrorBody, FieldErrors, Problem, Result};
 use crate::extract::{AppJson, ClientIp};
@@ -64,19 +65,11 @@ pub async fn login(
     };
     let account = email.normalized;
     let ip = ip.to_string();
-    check_throttle(&state, &account, &ip).await?;
-
     let user = repo::find_user_by_email(&state.db, &account).await?;
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
-    let password_ok = req.password.len() <= LOGIN_PASSWORD_CAP
-        && state.hasher.verify(req.password, stored).await?;
-    let user = match user {
-        Some(user) if password_ok => user,
-        _ => {
-            let window = time::Duration::seconds(state.config.login_window_secs as i64);
-            repo::record_failure(&state.db, &account, &ip, crate::db::now() - window).await?;
-            return Err(invalid_credentials());
-        }
+    let password_ok = check_password(&state, &account, &ip, req.password, stored).await?;
+    let Some(user) = user.filter(|_| password_ok) else {
+        return Err(invalid_credentials());
     };
     if !user.is_active {
         return Err(Error::Forbidden {
@@ -108,32 +101,6 @@ pub(super) fn invalid_credentials() -> Error {
         code: "invalid_credentials",
         message: "email or password is incorrect".into(),
     }
-}
-
-/// 429 when the account or the IP has too many recent failures.
-pub async fn check_throttle(state: &AppState, account: &str, ip: &str) -> Result<()> {
-    let window = time::Duration::seconds(state.config.login_window_secs as i64);
-    let now = crate::db::now();
-    let since = now - window;
-    for (scope, subject, limit) in [
-        (
-            FailureScope::Account,
-            account,
-            state.config.login_max_failures_per_account,
-        ),
-        (FailureScope::Ip, ip, state.config.login_max_failures_per_ip),
-    ] {
-        let (count, oldest) = repo::recent_failures(&state.db, scope, subject, since).await?;
-        if count >= limit as i64 {
-            let retry = oldest.map_or(window, |t| t + window - now);
-            return Err(Error::TooManyRequests {
-                code: "too_many_login_attempts",
-                message: "too many failed logins; try again later".into(),
-                retry_after: retry.whole_seconds().max(1) as u64,
-            });
-        }
-    }
-    Ok(())
 }
 
 pub(super) fn session_expiry(state: &AppState) -> OffsetDateTime {

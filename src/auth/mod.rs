@@ -12,6 +12,7 @@ mod login;
 pub mod repo;
 mod session;
 mod signup;
+pub mod throttle;
 
 pub use login::TokenResponse;
 pub use signup::check_new_password;
@@ -31,12 +32,11 @@ use repo::{Role, UserRow};
 pub const REFRESH_COOKIE: &str = "confab_refresh";
 /// The cookie is sent only to the auth routes.
 const COOKIE_PATH: &str = "/api/auth";
-/// Longest password checked at login; longer ones cannot match an accepted password.
-const LOGIN_PASSWORD_CAP: usize = 4096;
 
-/// Start-up: the in-memory caller cache.
+/// Start-up: the in-memory caller cache and the per-account verification locks.
 pub fn init(setup: &mut Setup) -> Result<()> {
     setup.parts.insert(cache::Callers::default());
+    setup.parts.insert(throttle::AccountLocks::default());
     Ok(())
 }
 

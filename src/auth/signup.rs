@@ -11,7 +11,7 @@ use super::input::{Email, Username};
 use super::repo::{self, Role};
 use crate::crypto::password;
 use crate::error::{Error, ErrorBody, FieldErrors, Problem, Result};
-use crate::extract::AppJson;
+use crate::extract::{AppJson, ClientIp};
 use crate::state::AppState;
 
 /// Sign-up form.
@@ -50,9 +50,11 @@ pub fn check_new_password(
 
 /// Create an account.
 #[utoipa::path(post, path = "/api/auth/signup", tag = "auth", request_body = SignupRequest,
-    responses((status = 201, body = SignupResponse), (status = 400, body = ErrorBody)))]
+    responses((status = 201, body = SignupResponse), (status = 400, body = ErrorBody), (status = 415, body = ErrorBody),
+        (status = 429, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn signup(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     AppJson(req): AppJson<SignupRequest>,
 ) -> Result<(StatusCode, Json<SignupResponse>)> {
     let mut fields = FieldErrors::new();
@@ -80,6 +82,8 @@ pub async fn signup(
     let (Some(email), Some(username), true) = (email, username, fields.is_empty()) else {
         return Err(Error::Validation { fields });
     };
+    // Counted before the hash: a flood of sign-ups from one address stops here.
+    super::throttle::admit_signup(&state, &ip.to_string()).await?;
     let hash = state.hasher.hash(req.password).await?;
     let user = repo::insert_user(
         &state.db,

@@ -147,6 +147,12 @@ pub struct Config {
     /// The login throttling window in seconds.
     #[serde(deserialize_with = "de_u64")]
     pub login_window_secs: u64,
+    /// Sign-ups per client IP within the sign-up window before 429.
+    #[serde(deserialize_with = "de_u64")]
+    pub signup_max_per_ip: u64,
+    /// The sign-up throttling window in seconds.
+    #[serde(deserialize_with = "de_u64")]
+    pub signup_window_secs: u64,
     /// Take the client IP from `X-Forwarded-For` (only behind a trusted proxy).
     #[serde(deserialize_with = "de_bool")]
     pub trust_forwarded_for: bool,
@@ -190,6 +196,8 @@ impl Default for Config {
             login_max_failures_per_account: 10,
             login_max_failures_per_ip: 50,
             login_window_secs: 15 * 60,
+            signup_max_per_ip: 50,
+            signup_window_secs: 3600,
             trust_forwarded_for: false,
             log_format: "text".into(),
         }

@@ -182,5 +182,7 @@ impl Config {
             );
         }
         checks.between("login_window_secs", self.login_window_secs, 1, 86_400);
+        checks.between("signup_max_per_ip", self.signup_max_per_ip, 1, 1_000_000);
+        checks.between("signup_window_secs", self.signup_window_secs, 1, 86_400);
     }
 }

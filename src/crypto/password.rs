@@ -4,6 +4,7 @@
 //! neither block the async runtime nor take every core from other requests.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use argon2::Argon2;
@@ -116,10 +117,51 @@ fn quick_ratio(a: &[char], b: &[char]) -> f64 {
     2.0 * matches as f64 / total as f64
 }
 
-/// Argon2id hashing off the async runtime.
+/// Requests that may wait for a verification (logins, password checks) before the next
+/// is refused at once.
+const MAX_VERIFY_WAITING: usize = 64;
+/// Requests that may wait to hash a new password (sign-ups, password changes).
+const MAX_HASH_WAITING: usize = 16;
+
+/// One kind of Argon2 work: a few threads at a time, and a bounded queue in front of them.
+struct Lane {
+    permits: Semaphore,
+    waiting: AtomicUsize,
+    max_waiting: usize,
+}
+
+impl Lane {
+    fn new(permits: usize, max_waiting: usize) -> Lane {
+        Lane {
+            permits: Semaphore::new(permits),
+            waiting: AtomicUsize::new(0),
+            max_waiting,
+        }
+    }
+
+    /// A permit, or `Busy` at once when the queue is full (never an unbounded wait).
+    async fn enter(&self) -> Result<tokio::sync::SemaphorePermit<'_>> {
+        if let Ok(permit) = self.permits.try_acquire() {
+            return Ok(permit);
+        }
+        if self.waiting.fetch_add(1, Ordering::AcqRel) >= self.max_waiting {
+            self.waiting.fetch_sub(1, Ordering::AcqRel);
+            return Err(Error::Busy);
+        }
+        let permit = self.permits.acquire().await.map_err(Error::internal);
+        self.waiting.fetch_sub(1, Ordering::AcqRel);
+        permit
+    }
+}
+
+/// Argon2id hashing off the async runtime, in two lanes: verifying (logins and password
+/// checks) and hashing new passwords (sign-ups, changes). Each has its own threads and its
+/// own bounded queue, so a flood of sign-ups never delays a login, and a full queue answers
+/// 503 at once instead of piling up.
 #[derive(Clone)]
 pub struct Hasher {
-    permits: Arc<Semaphore>,
+    verify: Arc<Lane>,
+    hash: Arc<Lane>,
     dummy_hash: Arc<str>,
 }
 
@@ -132,14 +174,15 @@ impl Hasher {
             .map_err(|e| Error::internal(format!("argon2: {e}")))?
             .to_string();
         Ok(Hasher {
-            permits: Arc::new(Semaphore::new((parallel / 2).max(1))),
+            verify: Arc::new(Lane::new((parallel / 2).max(1), MAX_VERIFY_WAITING)),
+            hash: Arc::new(Lane::new(1, MAX_HASH_WAITING)),
             dummy_hash: dummy.into(),
         })
     }
 
     /// Hashes a password (PHC string).
     pub async fn hash(&self, password: String) -> Result<String> {
-        let _permit = self.permits.acquire().await.map_err(Error::internal)?;
+        let _permit = self.hash.enter().await?;
         tokio::task::spawn_blocking(move || {
             Argon2::default()
                 .hash_password(password.as_bytes())
@@ -152,7 +195,7 @@ impl Hasher {
 
     /// Verifies a password; with no stored hash, spends the same time on a dummy hash.
     pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool> {
-        let _permit = self.permits.acquire().await.map_err(Error::internal)?;
+        let _permit = self.verify.enter().await?;
         let known = stored.is_some();
         let hash = stored.unwrap_or_else(|| self.dummy_hash.to_string());
         let ok = tokio::task::spawn_blocking(move || {
@@ -169,6 +212,27 @@ impl Hasher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_full_lane_refuses_at_once_and_frees_its_place() {
+        let lane = Arc::new(Lane::new(1, 1));
+        let held = lane.enter().await.expect("first permit");
+        let waiter = {
+            let lane = lane.clone();
+            tokio::spawn(async move { lane.enter().await.map(drop) })
+        };
+        while lane.waiting.load(Ordering::Acquire) == 0 {
+            tokio::task::yield_now().await;
+        }
+        assert!(matches!(lane.enter().await, Err(Error::Busy)));
+        drop(held);
+        waiter
+            .await
+            .expect("join")
+            .expect("the waiter gets its turn");
+        assert_eq!(lane.waiting.load(Ordering::Acquire), 0);
+        assert!(lane.enter().await.is_ok());
+    }
 
     #[test]
     fn the_common_password_list_is_large_and_lower_cased() {

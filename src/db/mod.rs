@@ -303,6 +303,25 @@ impl Db {
 }
 
 impl Tx {
+    /// Serialises this transaction with every other one that locks one of `keys`, until it
+    /// ends: on PostgreSQL transaction-scoped advisory locks (taken in sorted order, so two
+    /// transactions never deadlock); on SQLite nothing more is needed, since a write
+    /// transaction (`BEGIN IMMEDIATE`) already excludes every other writer.
+    pub async fn lock_keys(&mut self, keys: &[&str]) -> Result<()> {
+        if let Tx::Postgres(tx) = self {
+            let mut keys = keys.to_vec();
+            keys.sort_unstable();
+            keys.dedup();
+            for key in keys {
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                    .bind(key)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Commits the transaction.
     pub async fn commit(self) -> Result<()> {
         match self {

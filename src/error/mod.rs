@@ -67,6 +67,9 @@ pub enum Error {
     /// A dependency (the database) is not ready.
     #[error("service unavailable")]
     Unavailable,
+    /// A bounded queue is full; the client may retry in a second.
+    #[error("the server is busy; try again in a moment")]
+    Busy,
     /// Anything unexpected. Logged with its cause; the client sees a generic message.
     #[error("internal error: {0}")]
     Internal(String),
@@ -109,7 +112,7 @@ impl Error {
             }
             Error::Upstream { timeout: true, .. } => StatusCode::GATEWAY_TIMEOUT,
             Error::Upstream { .. } => StatusCode::BAD_GATEWAY,
-            Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Unavailable | Error::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -130,6 +133,7 @@ impl Error {
             Error::Upstream { timeout: true, .. } => "upstream_timeout",
             Error::Upstream { .. } => "upstream_error",
             Error::Unavailable => "unavailable",
+            Error::Busy => "server_busy",
             Error::Internal(_) => "internal_error",
         }
     }
@@ -190,6 +194,7 @@ impl IntoResponse for Error {
         }
         let retry_after = match &self {
             Error::TooManyRequests { retry_after, .. } => Some(*retry_after),
+            Error::Busy => Some(1),
             Error::QuotaExceeded { resets_at, .. } => Some(
                 (*resets_at - time::OffsetDateTime::now_utc())
                     .whole_seconds()

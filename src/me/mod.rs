@@ -12,9 +12,10 @@ use utoipa_axum::routes;
 use crate::auth::extract::AuthUser;
 use crate::auth::input::{Email, Username};
 use crate::auth::repo;
+use crate::auth::throttle::check_password;
 use crate::auth::{UserView, check_new_password};
 use crate::error::{Error, ErrorBody, FieldErrors, Problem, Result};
-use crate::extract::AppJson;
+use crate::extract::{AppJson, ClientIp};
 use crate::state::AppState;
 
 /// Routes under `/api/me`.
@@ -89,9 +90,11 @@ pub struct DeleteMe {
 
 /// Delete your account and everything you own.
 #[utoipa::path(delete, path = "/api/me", tag = "me", security(("bearer" = [])), request_body = DeleteMe,
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 415, body = ErrorBody), (status = 429, body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn delete_me(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     user: AuthUser,
     AppJson(req): AppJson<DeleteMe>,
 ) -> Result<StatusCode> {
@@ -104,7 +107,7 @@ async fn delete_me(
                     Problem::new("required", "is required to delete the account"),
                 ));
             };
-            if !state.hasher.verify(password, Some(hash.clone())).await? {
+            if !check_own_password(&state, &user, ip, password, hash).await? {
                 return Err(Error::field("password", incorrect()));
             }
         }
@@ -133,9 +136,11 @@ pub struct ChangePassword {
 
 /// Change your password; every other session is signed out.
 #[utoipa::path(put, path = "/api/me/password", tag = "me", security(("bearer" = [])), request_body = ChangePassword,
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 415, body = ErrorBody), (status = 429, body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn change_password(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     user: AuthUser,
     AppJson(req): AppJson<ChangePassword>,
 ) -> Result<StatusCode> {
@@ -147,22 +152,37 @@ async fn change_password(
         ("new_password2", &req.new_password2),
         &[&row.email, &row.username],
     );
-    let current_ok = match &row.password_hash {
-        Some(hash) => {
-            state
-                .hasher
-                .verify(req.current_password, Some(hash.clone()))
-                .await?
-        }
-        None => true,
-    };
-    if !current_ok {
-        fields.add("current_password", incorrect());
-    }
+    // A new password that could never be accepted is bad input: answered before the
+    // current one is checked, so it costs no guess.
     fields.finish()?;
+    if let Some(hash) = &row.password_hash
+        && !check_own_password(&state, &user, ip, req.current_password, hash).await?
+    {
+        return Err(Error::field("current_password", incorrect()));
+    }
     let hash = state.hasher.hash(req.new_password).await?;
     repo::change_password(&state.db, user.id, &hash, user.session_id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Checks the signed-in user's own password, throttled like a login (per user and per IP,
+/// counted before the hash).
+async fn check_own_password(
+    state: &AppState,
+    user: &AuthUser,
+    ip: std::net::IpAddr,
+    password: String,
+    hash: &str,
+) -> Result<bool> {
+    let account = format!("user:{}", user.id);
+    check_password(
+        state,
+        &account,
+        &ip.to_string(),
+        password,
+        Some(hash.to_owned()),
+    )
+    .await
 }
 
 /// `incorrect`: a password that does not match the account's.

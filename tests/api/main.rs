@@ -7,4 +7,5 @@ mod helpers;
 mod http;
 mod interview;
 mod me;
+mod throttle;
 mod web;
