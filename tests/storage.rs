@@ -19,6 +19,11 @@ async fn migrated(backend: Backend, dir: &std::path::Path) -> Option<Db> {
     Some(db)
 }
 
+/// A cutoff no session in these tests is older than.
+fn long_ago() -> time::OffsetDateTime {
+    confab::db::now() - time::Duration::days(3650)
+}
+
 fn new_user<'a>(email: &'a str, username: &'a str) -> NewUser<'a> {
     NewUser {
         email,
@@ -121,7 +126,7 @@ async fn sessions_rotate_exactly_once_and_reuse_revokes_the_family(backend: Back
     );
 
     let second = new_refresh_token();
-    match repo::rotate_refresh_token(&db, &first.hash, &second.hash, later)
+    match repo::rotate_refresh_token(&db, &first.hash, &second.hash, later, long_ago())
         .await
         .expect("rotate")
     {
@@ -133,7 +138,7 @@ async fn sessions_rotate_exactly_once_and_reuse_revokes_the_family(backend: Back
     }
     let third = new_refresh_token();
     assert!(matches!(
-        repo::rotate_refresh_token(&db, &first.hash, &third.hash, later)
+        repo::rotate_refresh_token(&db, &first.hash, &third.hash, later, long_ago())
             .await
             .expect("rotate"),
         Rotation::Reused
@@ -146,14 +151,14 @@ async fn sessions_rotate_exactly_once_and_reuse_revokes_the_family(backend: Back
         "reuse revokes the session"
     );
     assert!(matches!(
-        repo::rotate_refresh_token(&db, &second.hash, &third.hash, later)
+        repo::rotate_refresh_token(&db, &second.hash, &third.hash, later, long_ago())
             .await
             .expect("rotate"),
         Rotation::Invalid
     ));
     let unknown = new_refresh_token();
     assert!(matches!(
-        repo::rotate_refresh_token(&db, &unknown.hash, &third.hash, later)
+        repo::rotate_refresh_token(&db, &unknown.hash, &third.hash, later, long_ago())
             .await
             .expect("rotate"),
         Rotation::Invalid

@@ -3,9 +3,9 @@
 
 mod cors;
 mod ops;
+mod serve;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -142,6 +142,9 @@ pub fn build_router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(axum::middleware::from_fn(crate::telemetry::track_metrics))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            Duration::from_secs(config.body_read_timeout_secs),
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(
             config.json_body_limit as usize,
         ))
@@ -168,6 +171,15 @@ pub fn build_router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             Error::Internal("handler panicked".into()).into_response()
         }));
+    // Behind https, browsers are told to keep to https.
+    let router = if config.public_url.starts_with("https://") {
+        router.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        ))
+    } else {
+        router
+    };
     let router = match cors::cors_layer(&config) {
         Some(cors) => router.layer(cors),
         None => router,
@@ -249,13 +261,12 @@ impl Application {
         let addr = self.listener.local_addr()?;
         tracing::info!(%addr, backend = self.state.db.backend(), "confab is listening");
         let db = self.state.db.clone();
-        axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await?;
+        let config = &self.state.config;
+        let limits = serve::Limits {
+            max_connections: usize::try_from(config.max_connections).unwrap_or(usize::MAX),
+            header_read_timeout: Duration::from_secs(config.header_read_timeout_secs),
+        };
+        serve::serve(self.listener, self.router, limits, shutdown).await?;
         db.close().await;
         tracing::info!("confab stopped");
         Ok(())

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::response::IntoResponse;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -34,7 +34,19 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Health>> {
     Ok(Json(Health { status: "ready" }))
 }
 
-pub async fn metrics() -> impl IntoResponse {
+/// Prometheus metrics; with `CONFAB_METRICS_TOKEN` set, only for `Authorization: Bearer
+/// <that token>` (compared in constant time).
+pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> impl IntoResponse {
+    if let Some(expected) = &state.config.metrics_token {
+        let given = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        if !crate::crypto::tokens::same_secret(given.trim(), expected.expose()) {
+            return Error::unauthorized("metrics need the metrics bearer token").into_response();
+        }
+    }
     match crate::telemetry::metrics_handle() {
         Some(handle) => (
             [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

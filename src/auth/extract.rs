@@ -95,10 +95,14 @@ async fn authenticate_with_version(
     let versions = state.db.versions(claims.sub)?;
     let row = repo::live_session_user(&state.db, claims.sid, claims.sub)
         .await?
+        .filter(|row| row.session_created_at > state.config.sessions_created_after())
         .ok_or_else(|| Error::Unauthorized {
             code: "session_ended",
             message: "this session has ended; log in again".into(),
         })?;
+    // The session ends at the sooner of its sliding expiry and its absolute maximum age.
+    let max_age = time::Duration::days(state.config.session_max_age_days as i64);
+    let session_end = row.session_expires_at.min(row.session_created_at + max_age);
     let user = AuthUser {
         id: row.id,
         session_id: claims.sid,
@@ -113,7 +117,7 @@ async fn authenticate_with_version(
                 user: user.clone(),
                 auth_version: versions.auth,
                 token_exp: claims.exp,
-                session_exp: row.session_expires_at.unix_timestamp(),
+                session_exp: session_end.unix_timestamp(),
             },
         );
     }

@@ -41,6 +41,19 @@ pub struct TokenResponse {
     pub user: UserView,
 }
 
+/// Token responses are never stored by a browser or a proxy.
+pub const NO_STORE: [(header::HeaderName, &str); 2] = [
+    (header::CACHE_CONTROL, "no-store"),
+    (header::PRAGMA, "no-cache"),
+];
+
+/// A response carrying tokens: `Cache-Control: no-store`, the refresh cookie, the body.
+pub type TokenReply = (
+    [(header::HeaderName, &'static str); 2],
+    CookieJar,
+    Json<TokenResponse>,
+);
+
 /// Log in with email and password.
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
     params(("X-Confab-Client" = Option<String>, Header, description = "`web`: refresh token only as a cookie")),
@@ -52,7 +65,7 @@ pub async fn login(
     headers: HeaderMap,
     jar: CookieJar,
     AppJson(req): AppJson<LoginRequest>,
-) -> Result<(CookieJar, Json<TokenResponse>)> {
+) -> Result<TokenReply> {
     // An address that could never have signed up is bad input, not a failed login: it is
     // answered before any lookup and never reaches the throttling table.
     let mut fields = FieldErrors::new();
@@ -133,10 +146,11 @@ pub(super) fn token_response(
     user: &UserRow,
     session_id: Uuid,
     refresh: String,
-) -> Result<(CookieJar, Json<TokenResponse>)> {
+) -> Result<TokenReply> {
     let access_token = state.jwt.issue(user.id, session_id)?;
     let jar = jar.add(refresh_cookie(state, refresh.clone()));
     Ok((
+        NO_STORE,
         jar,
         Json(TokenResponse {
             access_token,

@@ -17,7 +17,8 @@ use crate::crypto::tokens;
 use crate::error::{Error, ErrorBody, Problem, Result};
 use crate::state::AppState;
 
-use super::login::{TokenResponse, session_expiry, token_response};
+use super::login::{TokenReply, TokenResponse, session_expiry, token_response};
+
 /// Refresh form: the token in the body, or nothing when it comes as the cookie.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -35,7 +36,7 @@ pub async fn refresh(
     headers: HeaderMap,
     jar: CookieJar,
     body: Bytes,
-) -> Result<(CookieJar, Json<TokenResponse>)> {
+) -> Result<TokenReply> {
     let from_body = if body.iter().all(u8::is_ascii_whitespace) {
         None
     } else {
@@ -86,6 +87,7 @@ pub async fn refresh(
         &tokens::hash_refresh_token(&presented),
         &next.hash,
         session_expiry(&state),
+        state.config.sessions_created_after(),
     )
     .await?;
     match rotation {

@@ -130,6 +130,16 @@ pub struct Config {
     /// Session lifetime in days since the last refresh.
     #[serde(deserialize_with = "de_u64")]
     pub refresh_token_ttl_days: u64,
+    /// Most connections served at once (streams included); further ones wait to be accepted.
+    #[serde(deserialize_with = "de_u64")]
+    pub max_connections: u64,
+    /// Seconds a client has to send a request head (also how long an idle keep-alive
+    /// connection stays open).
+    #[serde(deserialize_with = "de_u64")]
+    pub header_read_timeout_secs: u64,
+    /// Seconds a client has to send a request body.
+    #[serde(deserialize_with = "de_u64")]
+    pub body_read_timeout_secs: u64,
     /// Largest accepted JSON body in bytes.
     #[serde(deserialize_with = "de_u64")]
     pub json_body_limit: u64,
@@ -138,6 +148,9 @@ pub struct Config {
     /// Database pool size.
     #[serde(deserialize_with = "de_u64")]
     pub db_max_connections: u64,
+    /// A session ends this many days after login, however often it is refreshed.
+    #[serde(deserialize_with = "de_u64")]
+    pub session_max_age_days: u64,
     /// Failed logins per account within the window before 429.
     #[serde(deserialize_with = "de_u64")]
     pub login_max_failures_per_account: u64,
@@ -156,6 +169,8 @@ pub struct Config {
     /// Take the client IP from `X-Forwarded-For` (only behind a trusted proxy).
     #[serde(deserialize_with = "de_bool")]
     pub trust_forwarded_for: bool,
+    /// When set, `/metrics` answers only `Authorization: Bearer <this token>`.
+    pub metrics_token: Option<Secret>,
     /// `text` or `json` logs.
     pub log_format: String,
 }
@@ -190,15 +205,20 @@ impl Default for Config {
             cors_origins: None,
             access_token_ttl_secs: 15 * 60,
             refresh_token_ttl_days: 30,
+            max_connections: 16_384,
+            header_read_timeout_secs: 30,
+            body_read_timeout_secs: 30,
             json_body_limit: 1024 * 1024,
             sqlite_synchronous: "full".into(),
             db_max_connections: 16,
             login_max_failures_per_account: 10,
             login_max_failures_per_ip: 50,
             login_window_secs: 15 * 60,
+            session_max_age_days: 90,
             signup_max_per_ip: 50,
             signup_window_secs: 3600,
             trust_forwarded_for: false,
+            metrics_token: None,
             log_format: "text".into(),
         }
     }
@@ -318,6 +338,11 @@ impl Config {
     /// Sets a scope's configured daily limit (tests and tools).
     pub fn set_quota_limit(&mut self, scope: &str, limit: u64) {
         self.quota_limits.insert(format!("quota_{scope}"), limit);
+    }
+
+    /// Sessions begun before this moment have passed their absolute maximum age.
+    pub fn sessions_created_after(&self) -> time::OffsetDateTime {
+        crate::db::now() - time::Duration::days(self.session_max_age_days as i64)
     }
 
     pub fn secure_cookies(&self) -> bool {

@@ -134,6 +134,19 @@ impl Config {
                 "must be between 1024 and 67108864 bytes".into(),
             );
         }
+        checks.between("max_connections", self.max_connections, 1, 1_000_000);
+        checks.between(
+            "header_read_timeout_secs",
+            self.header_read_timeout_secs,
+            1,
+            3600,
+        );
+        checks.between(
+            "body_read_timeout_secs",
+            self.body_read_timeout_secs,
+            1,
+            3600,
+        );
         if !matches!(self.log_format.as_str(), "text" | "json") {
             checks.bad("log_format", "must be text or json".into());
         }
@@ -175,6 +188,7 @@ impl Config {
             1,
             365,
         );
+        checks.between("session_max_age_days", self.session_max_age_days, 1, 3650);
         if self.login_max_failures_per_account == 0 || self.login_max_failures_per_ip == 0 {
             checks.bad(
                 "login_max_failures_per_account",

@@ -39,6 +39,18 @@ pub fn random_secret(n: usize) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// Compares two secrets in time that depends only on their lengths.
+pub fn same_secret(given: &str, expected: &str) -> bool {
+    let (a, b) = (
+        Sha256::digest(given.as_bytes()),
+        Sha256::digest(expected.as_bytes()),
+    );
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -334,7 +334,46 @@ impl Tx {
 
 /// The current time, UTC, at the microsecond precision both backends keep.
 pub fn now() -> time::OffsetDateTime {
-    let t = time::OffsetDateTime::now_utc();
-    t.replace_nanosecond(t.nanosecond() / 1000 * 1000)
-        .unwrap_or(t)
+    storable(time::OffsetDateTime::now_utc())
+}
+
+/// `t` at microsecond precision with an odd last digit. SQLite keeps times as RFC 3339
+/// text, which drops trailing zeros of the fraction (`…:20.1Z`, `…:20Z`), so text order
+/// would not be time order within a second (`Z` sorts after digits and `.`). An odd
+/// microsecond always writes all six digits: every stored time has the same width, and
+/// text comparisons in SQL are exact. (It costs at most one microsecond, and never
+/// reverses two times.)
+pub fn storable(t: time::OffsetDateTime) -> time::OffsetDateTime {
+    let micros = (t.nanosecond() / 1000) | 1;
+    t.replace_nanosecond(micros * 1000).unwrap_or(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use time::format_description::well_known::Rfc3339;
+
+    use super::*;
+
+    #[test]
+    fn stored_times_sort_as_text_in_time_order_within_one_second() {
+        let second = time::macros::datetime!(2026-12-04 16:50:20 UTC);
+        let times: Vec<time::OffsetDateTime> = [0, 2, 5, 10, 100_000, 120_000, 500_000, 999_999]
+            .into_iter()
+            .map(|us| storable(second + time::Duration::microseconds(us)))
+            .collect();
+        let texts: Vec<String> = times
+            .iter()
+            .map(|t| t.format(&Rfc3339).expect("format"))
+            .collect();
+        let mut sorted = texts.clone();
+        sorted.sort();
+        assert_eq!(sorted, texts, "text order must be time order");
+        assert!(
+            texts
+                .iter()
+                .all(|t| t.len() == "2026-12-04T16:50:20.000001Z".len()),
+            "one width: {texts:?}"
+        );
+        assert!(now().nanosecond() >= 1000);
+    }
 }

@@ -3,6 +3,7 @@ mod chat;
 mod cli;
 #[path = "../support/fake_upstream.rs"]
 mod fake_upstream;
+mod hardening;
 mod helpers;
 mod http;
 mod interview;

@@ -19,6 +19,8 @@ pub struct AuthRow {
     pub role: String,
     /// When the session expires (callers cached in memory stop there).
     pub session_expires_at: OffsetDateTime,
+    /// When the session began (it ends at an absolute maximum age from here).
+    pub session_created_at: OffsetDateTime,
 }
 
 impl HotRow for AuthRow {
@@ -29,6 +31,7 @@ impl HotRow for AuthRow {
             username: row.text(2)?,
             role: row.text(3)?,
             session_expires_at: row.time(4)?,
+            session_created_at: row.time(5)?,
         })
     }
 }
@@ -40,7 +43,7 @@ pub async fn live_session_user(
     session_id: Uuid,
     user_id: Uuid,
 ) -> Result<Option<AuthRow>> {
-    const SQL: &str = "SELECT u.id, u.email, u.username, u.role, s.expires_at \
+    const SQL: &str = "SELECT u.id, u.email, u.username, u.role, s.expires_at, s.created_at \
          FROM sessions s \
          JOIN users u ON u.id = s.user_id \
          WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL \
@@ -118,11 +121,13 @@ pub enum Rotation {
 
 /// Atomically marks a refresh token used and stores its successor. Exactly one of any
 /// number of concurrent presentations of one token can win; every later one is a reuse.
+/// A session begun before `created_after` (past its absolute maximum age) cannot refresh.
 pub async fn rotate_refresh_token(
     db: &Db,
     old_hash: &[u8],
     new_hash: &[u8],
     new_expires_at: OffsetDateTime,
+    created_after: OffsetDateTime,
 ) -> Result<Rotation> {
     let now = crate::db::now();
     let mut tx = db.begin().await?;
@@ -163,7 +168,8 @@ pub async fn rotate_refresh_token(
     };
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT {} FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.is_active",
+         WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.created_at > $3 \
+         AND u.is_active",
         USER_COLUMNS
             .split(", ")
             .map(|c| format!("u.{c}"))
@@ -174,6 +180,7 @@ pub async fn rotate_refresh_token(
         sqlx::query_as::<_, UserRow>(sql)
             .bind(session_id)
             .bind(now)
+            .bind(created_after)
             .fetch_optional(conn)
             .await
     })?;

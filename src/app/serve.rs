@@ -1,0 +1,96 @@
+//! The accept loop: hyper's HTTP/1 and HTTP/2 with the limits `axum::serve` does not set.
+//!
+//! - **At most `max_connections` connections.** Past that the loop stops accepting (the
+//!   kernel's backlog holds the rest) until one closes; every connection counts, streams
+//!   included.
+//! - **A header read timeout** (`header_read_timeout_secs`): a client that does not send a
+//!   whole request head in time, including an idle keep-alive connection that sends no next
+//!   request, is disconnected. hyper starts this timer only while it waits for a request
+//!   head, so a response streaming over SSE is never cut by it.
+//! - **A body read timeout** is a layer in the router (`RequestBodyTimeoutLayer`): it bounds
+//!   reading the request body, not writing the response, so SSE is exempt there too.
+//! - **Graceful shutdown**: on the signal the loop stops accepting, and every connection
+//!   finishes its in-flight requests (answers being streamed included) before `serve`
+//!   returns.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::ConnectInfo;
+use axum::extract::Request;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto::Builder;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tower::ServiceExt as _;
+
+/// Connection limits.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_connections: usize,
+    pub header_read_timeout: Duration,
+}
+
+/// Serves `router` on `listener` until `shutdown` completes, then lets open connections
+/// finish.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    limits: Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let graceful = GracefulShutdown::new();
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout);
+    builder.http2().timer(TokioTimer::new());
+    let builder = Arc::new(builder);
+    tokio::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            permit = permits.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    // Out of file descriptors and the like: wait a moment instead of spinning.
+                    tracing::warn!(error = %err, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = router
+            .clone()
+            .map_request(move |mut req: Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(ConnectInfo(peer));
+                req
+            });
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
+            .into_owned();
+        let watched = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(err) = watched.await {
+                tracing::debug!(error = %err, %peer, "connection ended with an error");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
+}
