@@ -56,10 +56,13 @@ impl OfflineAnswerer for InterviewOffline {
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_catalog))
-        .routes(routes!(sessions::list_sessions, sessions::start_session))
+        .routes(routes!(
+            sessions::list_sessions,
+            sessions::start::start_session
+        ))
         .routes(routes!(sessions::get_session, sessions::delete_session))
-        .routes(routes!(sessions::answer_question))
-        .routes(routes!(sessions::finish_session))
+        .routes(routes!(sessions::answer::answer_question))
+        .routes(routes!(sessions::finish::finish_session))
         .routes(routes!(cheatsheet::cheatsheet))
         .routes(routes!(favorites::list_favorites, favorites::add_favorite))
         .routes(routes!(favorites::delete_favorite))
