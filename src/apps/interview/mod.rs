@@ -8,6 +8,7 @@
 pub mod bank;
 mod cheatsheet;
 mod favorites;
+mod input;
 mod llm;
 pub mod offline;
 pub mod prompts;
@@ -199,7 +200,7 @@ async fn get_catalog() -> Json<Catalog> {
         fields: FIELDS,
         careers: CAREERS,
         difficulties: DIFFICULTIES,
-        default_count: sessions::DEFAULT_COUNT,
-        max_count: sessions::MAX_COUNT,
+        default_count: input::SESSION_DEFAULT_COUNT,
+        max_count: input::SESSION_MAX_COUNT,
     })
 }

@@ -3,28 +3,18 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{Feedback, key_points_of, owned_session, parse_id};
 use crate::apps::interview::bank;
+use crate::apps::interview::input::{AnswerInput, AnswerText};
 use crate::apps::interview::{Language, llm, repo};
 use crate::auth::extract::AuthUser;
-use crate::error::{Error, ErrorBody, Problem, Result};
+use crate::error::{Error, ErrorBody, Result};
 use crate::extract::AppJson;
 use crate::state::AppState;
-
-/// Longest answer, in characters.
-pub const MAX_ANSWER_CHARS: usize = 5000;
-
-/// An answer.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AnswerInput {
-    /// 1–5,000 characters.
-    pub answer: String,
-}
 
 /// The grade of an answer.
 #[derive(Debug, Serialize, ToSchema)]
@@ -72,13 +62,7 @@ pub async fn answer_question(
         .into_iter()
         .find(|q| q.id == qid)
         .ok_or(Error::NotFound)?;
-    let answer = input.answer.trim();
-    if answer.is_empty() {
-        return Err(Error::field("answer", Problem::required()));
-    }
-    if input.answer.chars().count() > MAX_ANSWER_CHARS {
-        return Err(Error::field("answer", Problem::too_long(MAX_ANSWER_CHARS)));
-    }
+    let answer = AnswerText::parse(&input.answer)?.as_str();
     if session.status == "finished" {
         return Err(session_finished());
     }

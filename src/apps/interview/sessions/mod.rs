@@ -28,10 +28,6 @@ use crate::extract::Page;
 use crate::extract::Pagination;
 use crate::state::AppState;
 
-/// Questions in a session unless asked otherwise, and the most allowed.
-pub const DEFAULT_COUNT: u32 = 10;
-pub const MAX_COUNT: u32 = 10;
-
 /// Feedback on an answer.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Feedback {

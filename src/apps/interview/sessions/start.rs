@@ -7,15 +7,14 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use utoipa::ToSchema;
 
-use super::{DEFAULT_COUNT, MAX_COUNT, SessionView, label, session_view};
+use super::{SessionView, label, session_view};
 use crate::apps::interview::bank;
+use crate::apps::interview::input::{Start, StartSession};
 use crate::apps::interview::repo::{self, NewQuestion};
-use crate::apps::interview::{CAREERS, FIELDS, Language, llm, parse_career, parse_field};
+use crate::apps::interview::{CAREERS, FIELDS, Language, llm};
 use crate::auth::extract::AuthUser;
-use crate::error::{Error, ErrorBody, FieldErrors, Problem, Result};
+use crate::error::{Error, ErrorBody, Result};
 use crate::extract::AppJson;
 use crate::quota::{self, Scope};
 use crate::state::AppState;
@@ -23,20 +22,6 @@ use crate::state::AppState;
 /// How many of the user's latest sessions of a field count as "recent" when avoiding
 /// repeated questions.
 const RECENT_SESSIONS: i64 = 5;
-
-/// Starting a session.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StartSession {
-    /// A field id from the catalog.
-    pub field: String,
-    /// A career level id from the catalog.
-    pub career: String,
-    /// 1–10, default 10.
-    pub count: Option<i64>,
-    /// `ko` or `en`; default from `Accept-Language`, else Korean.
-    pub language: Option<String>,
-}
 
 /// Questions for a new session: from the model when one is configured and its output is
 /// valid, the rest from the bank. Returns the questions and their source.
@@ -111,27 +96,12 @@ pub async fn start_session(
     headers: HeaderMap,
     AppJson(input): AppJson<StartSession>,
 ) -> Result<Response> {
-    let mut fields = FieldErrors::new();
-    let field = fields.take(parse_field(&input.field))?;
-    let career = fields.take(parse_career(&input.career))?;
-    let count = fields.check(
-        "count",
-        match input.count {
-            None => Ok(DEFAULT_COUNT as usize),
-            Some(n) if (1..=i64::from(MAX_COUNT)).contains(&n) => Ok(n as usize),
-            Some(_) => Err(Problem::out_of_range(1, i64::from(MAX_COUNT))),
-        },
-    );
-    let lang = fields.take(crate::apps::interview::choose_language(
-        input.language.as_deref(),
-        &headers,
-    ))?;
-    fields.finish()?;
-    let (Some(field), Some(career), Some(count), Some(lang)) = (field, career, count, lang) else {
-        return Err(Error::internal(
-            "start input failed without a field problem",
-        ));
-    };
+    let Start {
+        field,
+        career,
+        count,
+        language: lang,
+    } = Start::parse(&input, &headers)?;
 
     let reservation = quota::reserve(&state, user.id, Scope::Interview).await?;
     let created = async {
