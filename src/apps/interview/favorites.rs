@@ -3,7 +3,7 @@
 //! existing favourite (questions compare case-insensitively, whitespace collapsed).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -15,7 +15,7 @@ use super::repo::{self, FavoriteRow, NewFavorite};
 use crate::auth::extract::AuthUser;
 use crate::error::{Error, ErrorBody, Result};
 use crate::extract::Page;
-use crate::extract::{AppJson, Pagination};
+use crate::extract::{AppJson, IdPath, Pagination};
 use crate::state::AppState;
 
 /// A starred question.
@@ -111,9 +111,8 @@ pub async fn list_favorites(
 pub async fn delete_favorite(
     State(state): State<AppState>,
     user: AuthUser,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> Result<StatusCode> {
-    let id = Uuid::parse_str(&id).map_err(|_| Error::NotFound)?;
     if repo::delete_favorite(&state.db, user.id, id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {

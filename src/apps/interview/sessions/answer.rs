@@ -7,7 +7,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{Feedback, key_points_of, owned_session, parse_id};
+use super::{Feedback, key_points_of, owned_session};
 use crate::apps::interview::bank;
 use crate::apps::interview::input::{AnswerInput, AnswerText};
 use crate::apps::interview::{Language, llm, repo};
@@ -26,6 +26,12 @@ pub struct AnswerResult {
     pub model_answer: String,
     pub intent: String,
     pub key_points: Vec<String>,
+}
+
+/// One of the route's two path ids, which [`crate::extract::IdPath`] cannot take:
+/// like it, anything that is not an id is simply not found (404).
+fn parse_id(raw: &str) -> Result<Uuid> {
+    Uuid::parse_str(raw).map_err(|_| Error::NotFound)
 }
 
 fn already_answered() -> Error {
@@ -55,7 +61,7 @@ pub async fn answer_question(
     Path((id, qid)): Path<(String, String)>,
     AppJson(input): AppJson<AnswerInput>,
 ) -> Result<Json<AnswerResult>> {
-    let session = owned_session(&state, &user, &id).await?;
+    let session = owned_session(&state, &user, parse_id(&id)?).await?;
     let qid = parse_id(&qid)?;
     let questions = repo::questions(&state.db, session.id).await?;
     let question = questions

@@ -2,7 +2,7 @@
 //! offline from the results) and the breakdown. Never costs quota.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 
 use super::{FinishResult, breakdown, key_points_of, label, owned_session, tenths_to_score};
 use crate::apps::interview::bank;
@@ -10,6 +10,7 @@ use crate::apps::interview::repo::{self, QuestionRow};
 use crate::apps::interview::{CAREERS, FIELDS, Language, llm};
 use crate::auth::extract::AuthUser;
 use crate::error::{Error, ErrorBody, Result};
+use crate::extract::IdPath;
 use crate::state::AppState;
 
 /// The overall score in tenths: the mean over all questions, skipped ones counting 0.
@@ -122,9 +123,9 @@ fn closing_line(all_good: bool, lang: Language) -> String {
 pub async fn finish_session(
     State(state): State<AppState>,
     user: AuthUser,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> Result<Json<FinishResult>> {
-    let session = owned_session(&state, &user, &id).await?;
+    let session = owned_session(&state, &user, id).await?;
     let questions = repo::questions(&state.db, session.id).await?;
     if let (Some(tenths), Some(complement)) = (session.score_tenths, session.complement.clone()) {
         return Ok(Json(FinishResult {
@@ -160,7 +161,7 @@ pub async fn finish_session(
     };
     if !repo::finish_session(&state.db, user.id, session.id, tenths, &complement).await? {
         // Finished concurrently (or deleted): answer with what is stored.
-        let stored = owned_session(&state, &user, &id).await?;
+        let stored = owned_session(&state, &user, id).await?;
         if let (Some(tenths), Some(complement)) = (stored.score_tenths, stored.complement) {
             return Ok(Json(FinishResult {
                 score: tenths_to_score(tenths),

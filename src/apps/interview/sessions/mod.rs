@@ -12,7 +12,7 @@ pub(super) mod finish;
 pub(super) mod start;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -25,7 +25,7 @@ use super::{CatalogItem, Language};
 use crate::auth::extract::AuthUser;
 use crate::error::{Error, ErrorBody, Result};
 use crate::extract::Page;
-use crate::extract::Pagination;
+use crate::extract::{IdPath, Pagination};
 use crate::state::AppState;
 
 /// Feedback on an answer.
@@ -113,10 +113,6 @@ pub struct SessionSummary {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
     pub finished_at: Option<OffsetDateTime>,
-}
-
-fn parse_id(raw: &str) -> Result<Uuid> {
-    Uuid::parse_str(raw).map_err(|_| Error::NotFound)
 }
 
 fn key_points_of(row: &QuestionRow) -> Vec<KeyPoint> {
@@ -231,8 +227,9 @@ pub async fn list_sessions(
     )))
 }
 
-async fn owned_session(state: &AppState, user: &AuthUser, raw: &str) -> Result<SessionRow> {
-    repo::get_session(&state.db, user.id, parse_id(raw)?)
+/// The caller's session with this id; anyone else's is not found.
+async fn owned_session(state: &AppState, user: &AuthUser, id: Uuid) -> Result<SessionRow> {
+    repo::get_session(&state.db, user.id, id)
         .await?
         .ok_or(Error::NotFound)
 }
@@ -244,9 +241,9 @@ async fn owned_session(state: &AppState, user: &AuthUser, raw: &str) -> Result<S
 pub async fn get_session(
     State(state): State<AppState>,
     user: AuthUser,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> Result<Json<SessionView>> {
-    let session = owned_session(&state, &user, &id).await?;
+    let session = owned_session(&state, &user, id).await?;
     let questions = repo::questions(&state.db, session.id).await?;
     Ok(Json(session_view(session, questions)))
 }
@@ -258,9 +255,9 @@ pub async fn get_session(
 pub async fn delete_session(
     State(state): State<AppState>,
     user: AuthUser,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> Result<StatusCode> {
-    if repo::delete_session(&state.db, user.id, parse_id(&id)?).await? {
+    if repo::delete_session(&state.db, user.id, id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Error::NotFound)
