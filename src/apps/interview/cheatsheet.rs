@@ -5,31 +5,16 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{CAREERS, FIELDS, Language, bank, llm, parse_field};
+use super::input::{CheatsheetInput, Sheet};
+use super::{CAREERS, FIELDS, Language, bank, llm};
 use crate::auth::extract::AuthUser;
-use crate::error::{Error, ErrorBody, FieldErrors, Problem, Result};
+use crate::error::{ErrorBody, Result};
 use crate::extract::AppJson;
 use crate::quota::{self, Scope};
 use crate::state::AppState;
-
-/// Items unless asked otherwise, and the most allowed.
-const DEFAULT_COUNT: i64 = 2;
-const MAX_COUNT: i64 = 10;
-
-/// A cheat sheet request.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CheatsheetInput {
-    /// A field id from the catalog.
-    pub field: String,
-    /// 1–10, default 2.
-    pub count: Option<i64>,
-    /// `ko` or `en`; default from `Accept-Language`, else Korean.
-    pub language: Option<String>,
-}
 
 /// One expected question.
 #[derive(Debug, Serialize, ToSchema)]
@@ -63,23 +48,11 @@ pub async fn cheatsheet(
     headers: HeaderMap,
     AppJson(input): AppJson<CheatsheetInput>,
 ) -> Result<Response> {
-    let mut fields = FieldErrors::new();
-    let field = fields.take(parse_field(&input.field))?;
-    let count = fields.check(
-        "count",
-        match input.count {
-            None => Ok(DEFAULT_COUNT as usize),
-            Some(n) if (1..=MAX_COUNT).contains(&n) => Ok(n as usize),
-            Some(_) => Err(Problem::out_of_range(1, MAX_COUNT)),
-        },
-    );
-    let lang = fields.take(super::choose_language(input.language.as_deref(), &headers))?;
-    fields.finish()?;
-    let (Some(field), Some(count), Some(lang)) = (field, count, lang) else {
-        return Err(Error::internal(
-            "cheat sheet input failed without a field problem",
-        ));
-    };
+    let Sheet {
+        field,
+        count,
+        language: lang,
+    } = Sheet::parse(&input, &headers)?;
 
     let reservation = quota::reserve(&state, user.id, Scope::Interview).await?;
     let mut items = Vec::with_capacity(count);

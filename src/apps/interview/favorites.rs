@@ -3,41 +3,20 @@
 //! existing favourite (questions compare case-insensitively, whitespace collapsed).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::input::{AddFavorite, Star};
 use super::repo::{self, FavoriteRow, NewFavorite};
-use super::{Difficulty, parse_field};
 use crate::auth::extract::AuthUser;
-use crate::error::{Error, ErrorBody, FieldErrors, Problem, Result, required_text};
+use crate::error::{Error, ErrorBody, Result};
 use crate::extract::Page;
-use crate::extract::{AppJson, Pagination};
+use crate::extract::{AppJson, IdPath, Pagination};
 use crate::state::AppState;
-
-const MAX_QUESTION: usize = 500;
-const MAX_INTENT: usize = 2000;
-const MAX_MODEL_ANSWER: usize = 10_000;
-const MAX_SOURCE: usize = 200;
-
-/// A question to star.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AddFavorite {
-    /// A field id from the catalog.
-    pub field: String,
-    /// `easy`, `medium`, `hard` (or 하, 중, 상).
-    pub difficulty: String,
-    /// 1–500 characters.
-    pub question: String,
-    pub intent: String,
-    pub model_answer: String,
-    /// Where it came from, e.g. `session:<id>` or `cheatsheet`.
-    pub source: Option<String>,
-}
 
 /// A starred question.
 #[derive(Debug, Serialize, ToSchema)]
@@ -87,47 +66,19 @@ pub async fn add_favorite(
     user: AuthUser,
     AppJson(input): AppJson<AddFavorite>,
 ) -> Result<(StatusCode, Json<Favorite>)> {
-    let mut fields = FieldErrors::new();
-    let field = fields.take(parse_field(&input.field))?;
-    let difficulty = fields.check(
-        "difficulty",
-        Difficulty::parse(&input.difficulty)
-            .ok_or_else(|| Problem::not_one_of(&["easy", "medium", "hard", "하", "중", "상"])),
-    );
-    fields.check("question", required_text(&input.question, MAX_QUESTION));
-    fields.check("intent", required_text(&input.intent, MAX_INTENT));
-    fields.check(
-        "model_answer",
-        required_text(&input.model_answer, MAX_MODEL_ANSWER),
-    );
-    let source = input
-        .source
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
-    if let Some(s) = source
-        && (s.chars().count() > MAX_SOURCE || s.chars().any(char::is_control))
-    {
-        fields.add("source", Problem::too_long(MAX_SOURCE));
-    }
-    fields.finish()?;
-    let (Some(field), Some(difficulty)) = (field, difficulty) else {
-        return Err(Error::internal(
-            "favourite input failed without a field problem",
-        ));
-    };
+    let star = Star::parse(&input)?;
     let key = question_key(&input.question);
     let (row, created) = repo::add_favorite(
         &state.db,
         user.id,
         &NewFavorite {
-            field,
-            difficulty: difficulty.as_str(),
-            question: input.question.trim(),
+            field: star.field,
+            difficulty: star.difficulty.as_str(),
+            question: star.question,
             question_key: &key,
-            intent: input.intent.trim(),
-            model_answer: input.model_answer.trim(),
-            source,
+            intent: star.intent,
+            model_answer: star.model_answer,
+            source: star.source,
         },
     )
     .await?;
@@ -160,9 +111,8 @@ pub async fn list_favorites(
 pub async fn delete_favorite(
     State(state): State<AppState>,
     user: AuthUser,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> Result<StatusCode> {
-    let id = Uuid::parse_str(&id).map_err(|_| Error::NotFound)?;
     if repo::delete_favorite(&state.db, user.id, id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {

@@ -8,6 +8,7 @@
 pub mod bank;
 mod cheatsheet;
 mod favorites;
+mod input;
 mod llm;
 pub mod offline;
 pub mod prompts;
@@ -56,10 +57,13 @@ impl OfflineAnswerer for InterviewOffline {
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_catalog))
-        .routes(routes!(sessions::list_sessions, sessions::start_session))
+        .routes(routes!(
+            sessions::list_sessions,
+            sessions::start::start_session
+        ))
         .routes(routes!(sessions::get_session, sessions::delete_session))
-        .routes(routes!(sessions::answer_question))
-        .routes(routes!(sessions::finish_session))
+        .routes(routes!(sessions::answer::answer_question))
+        .routes(routes!(sessions::finish::finish_session))
         .routes(routes!(cheatsheet::cheatsheet))
         .routes(routes!(favorites::list_favorites, favorites::add_favorite))
         .routes(routes!(favorites::delete_favorite))
@@ -196,7 +200,7 @@ async fn get_catalog() -> Json<Catalog> {
         fields: FIELDS,
         careers: CAREERS,
         difficulties: DIFFICULTIES,
-        default_count: sessions::DEFAULT_COUNT,
-        max_count: sessions::MAX_COUNT,
+        default_count: input::SESSION_DEFAULT_COUNT,
+        max_count: input::SESSION_MAX_COUNT,
     })
 }
