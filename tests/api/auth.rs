@@ -276,12 +276,7 @@ async fn login_returns_bearer_tokens_and_the_user(backend: Backend) {
     assert_eq!(body["user"]["role"], "member");
     assert_eq!(body["refresh_token"].as_str().map(str::len), Some(43));
     let tokens = tokens_from(&body);
-    let me: Value = app
-        .get("/api/me", Some(&tokens.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let me: Value = app.get_json("/api/me", &tokens.access).await;
     assert_eq!(me["username"], "me_too");
 }
 
@@ -332,13 +327,7 @@ async fn after_logout_the_same_access_token_is_401(backend: Backend) {
         app.get("/api/me", Some(&tokens.access)).await.status(),
         StatusCode::UNAUTHORIZED
     );
-    let res = app
-        .post_json(
-            "/api/auth/refresh",
-            json!({"refresh_token": tokens.refresh}),
-            None,
-        )
-        .await;
+    let res = app.refresh(&tokens.refresh).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
         app.post_json("/api/auth/logout", json!({}), Some(&tokens.access))
@@ -348,17 +337,12 @@ async fn after_logout_the_same_access_token_is_401(backend: Backend) {
     );
 }
 
-async fn refresh(app: &crate::helpers::TestApp, token: &str) -> reqwest::Response {
-    app.post_json("/api/auth/refresh", json!({"refresh_token": token}), None)
-        .await
-}
-
 async fn refresh_rotates_and_the_old_refresh_token_stops_working(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
     let first = app.member("rotator").await;
-    let res = refresh(&app, &first.refresh).await;
+    let res = app.refresh(&first.refresh).await;
     assert_eq!(res.status(), StatusCode::OK);
     let second = tokens_from(&res.json().await.expect("json"));
     assert_ne!(second.refresh, first.refresh);
@@ -366,11 +350,11 @@ async fn refresh_rotates_and_the_old_refresh_token_stops_working(backend: Backen
         app.get("/api/me", Some(&second.access)).await.status(),
         StatusCode::OK
     );
-    let res = refresh(&app, &second.refresh).await;
+    let res = app.refresh(&second.refresh).await;
     assert_eq!(res.status(), StatusCode::OK);
     for bad in ["", "short", &"A".repeat(43)] {
         assert_eq!(
-            refresh(&app, bad).await.status(),
+            app.refresh(bad).await.status(),
             StatusCode::UNAUTHORIZED,
             "{bad:?}"
         );
@@ -390,14 +374,14 @@ async fn a_refresh_token_used_twice_ends_the_whole_session(backend: Backend) {
         return;
     };
     let first = app.member("victim").await;
-    let res = refresh(&app, &first.refresh).await;
+    let res = app.refresh(&first.refresh).await;
     let newer = tokens_from(&res.json().await.expect("json"));
 
-    let res = refresh(&app, &first.refresh).await;
+    let res = app.refresh(&first.refresh).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(error_of(res).await.0, "refresh_token_reused");
     assert_eq!(
-        refresh(&app, &newer.refresh).await.status(),
+        app.refresh(&newer.refresh).await.status(),
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
@@ -423,7 +407,7 @@ async fn fifty_parallel_refreshes_with_one_token_let_exactly_one_succeed(backend
     for _ in 0..50 {
         let (app, token) = (app.clone(), tokens.refresh.clone());
         tasks.push(tokio::spawn(
-            async move { refresh(&app, &token).await.status() },
+            async move { app.refresh(&token).await.status() },
         ));
     }
     let mut ok = 0;
@@ -502,12 +486,7 @@ async fn status_says_who_is_signed_in_and_treats_bad_tokens_as_signed_out(backen
         return;
     };
     let tokens = app.member("statusy").await;
-    let body: Value = app
-        .get("/api/auth/status", Some(&tokens.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let body: Value = app.get_json("/api/auth/status", &tokens.access).await;
     assert_eq!(body["authenticated"], true);
     assert_eq!(body["user"]["username"], "statusy");
     for token in [None, Some("nonsense")] {
@@ -596,7 +575,7 @@ async fn a_deactivated_user_is_signed_out_at_once_and_cannot_log_in(backend: Bac
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        refresh(&app, &tokens.refresh).await.status(),
+        app.refresh(&tokens.refresh).await.status(),
         StatusCode::UNAUTHORIZED
     );
     let res = app

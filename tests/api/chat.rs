@@ -9,7 +9,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::fake_upstream::{Behavior, FakeUpstream, Fault};
-use crate::helpers::{Backend, TestApp, Tokens, error_of, spawn_app, spawn_app_with};
+use crate::helpers::{Backend, Tokens, error_of, spawn_app, spawn_app_with, spawn_app_with_openai};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -33,59 +33,6 @@ on_both_backends!(
     pages_read_again_show_every_change_made_by_the_server_or_from_outside,
     pages_read_while_messages_are_sent_end_up_with_every_message,
 );
-
-async fn with_upstream(backend: Backend, behavior: Behavior) -> Option<(TestApp, FakeUpstream)> {
-    let fake = FakeUpstream::start(behavior).await;
-    let base = fake.openai_base();
-    let app = spawn_app_with(backend, |c| {
-        c.llm_provider = "openai".into();
-        c.llm_base_url = Some(base);
-        c.llm_api_key = Some(confab::config::Secret::new("sk-test-secret-key"));
-        c.llm_model = Some("fake-model".into());
-        c.llm_timeout_secs = 2;
-    })
-    .await?;
-    Some((app, fake))
-}
-
-async fn room(app: &TestApp, token: &str, assistant: &str, settings: Value) -> String {
-    let res = app
-        .post_json(
-            "/api/rooms",
-            json!({"assistant": assistant, "settings": settings}),
-            Some(token),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let body: Value = res.json().await.expect("json");
-    body["id"].as_str().expect("id").to_owned()
-}
-
-async fn send(app: &TestApp, token: &str, room: &str, content: &str) -> reqwest::Response {
-    app.post_json(
-        &format!("/api/rooms/{room}/messages"),
-        json!({"content": content}),
-        Some(token),
-    )
-    .await
-}
-
-async fn quota_used(app: &TestApp, token: &str, scope: &str) -> i64 {
-    let body: Value = app
-        .get("/api/me/quota", Some(token))
-        .await
-        .json()
-        .await
-        .expect("json");
-    body["scopes"]
-        .as_array()
-        .expect("scopes")
-        .iter()
-        .find(|s| s["scope"] == scope)
-        .expect("scope")["used"]
-        .as_i64()
-        .expect("used")
-}
 
 /// Reads an SSE response into (event, data) pairs; stops after `max` events.
 async fn read_events(res: reqwest::Response, max: usize) -> Vec<(String, Value)> {
@@ -115,17 +62,6 @@ async fn read_events(res: reqwest::Response, max: usize) -> Vec<(String, Value)>
         }
     }
     events
-}
-
-async fn send_stream(app: &TestApp, token: &str, room: &str, content: &str) -> reqwest::Response {
-    app.client
-        .post(app.url(&format!("/api/rooms/{room}/messages")))
-        .bearer_auth(token)
-        .header("accept", "text/event-stream")
-        .json(&json!({"content": content}))
-        .send()
-        .await
-        .expect("sent")
 }
 
 async fn rooms_are_created_validated_listed_renamed_and_deleted(backend: Backend) {
@@ -174,29 +110,20 @@ async fn rooms_are_created_validated_listed_renamed_and_deleted(backend: Backend
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{body}");
         assert!(error_of(res).await.1[field].is_string(), "{body}");
     }
-    let naming = room(
-        &app,
-        &me.access,
-        "naming",
-        json!({"language": "Python", "convention": "snake_case"}),
-    )
-    .await;
-    let general = room(&app, &me.access, "general", json!(null)).await;
-    let res = send(
-        &app,
-        &me.access,
-        &naming,
-        "두 수를 곱하는 함수 이름 추천해줘",
-    )
-    .await;
+    let naming = app
+        .create_room(
+            &me.access,
+            "naming",
+            json!({"language": "Python", "convention": "snake_case"}),
+        )
+        .await;
+    let general = app.create_room(&me.access, "general", json!(null)).await;
+    let res = app
+        .send(&me.access, &naming, "두 수를 곱하는 함수 이름 추천해줘")
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
 
-    let list: Value = app
-        .get("/api/rooms", Some(&me.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let list: Value = app.get_json("/api/rooms", &me.access).await;
     let items = list["items"].as_array().expect("items");
     assert_eq!(items.len(), 2);
     assert_eq!(
@@ -211,22 +138,11 @@ async fn rooms_are_created_validated_listed_renamed_and_deleted(backend: Backend
     assert!(items[0]["preview"].is_string());
     assert_eq!(items[0]["settings"]["language"], "Python");
 
-    let page: Value = app
-        .get("/api/rooms?limit=1", Some(&me.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let page: Value = app.get_json("/api/rooms?limit=1", &me.access).await;
     let cursor = page["next_cursor"].as_str().expect("cursor").to_owned();
     let next: Value = app
-        .get(
-            &format!("/api/rooms?limit=1&cursor={cursor}"),
-            Some(&me.access),
-        )
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&format!("/api/rooms?limit=1&cursor={cursor}"), &me.access)
+        .await;
     assert_eq!(next["items"][0]["id"], general.as_str());
     assert!(next["next_cursor"].is_null());
     for bad in [
@@ -243,11 +159,10 @@ async fn rooms_are_created_validated_listed_renamed_and_deleted(backend: Backend
     }
 
     let res = app
-        .request(
-            Method::PATCH,
+        .patch_json(
             &format!("/api/rooms/{general}"),
-            Some(&me.access),
-            Some(json!({"title": "면접 준비"})),
+            json!({"title": "면접 준비"}),
+            &me.access,
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -256,12 +171,7 @@ async fn rooms_are_created_validated_listed_renamed_and_deleted(backend: Backend
         "면접 준비"
     );
     let res = app
-        .request(
-            Method::DELETE,
-            &format!("/api/rooms/{general}"),
-            Some(&me.access),
-            None,
-        )
+        .delete(&format!("/api/rooms/{general}"), &me.access)
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(
@@ -292,7 +202,7 @@ async fn rooms_are_created_validated_listed_renamed_and_deleted(backend: Backend
         assert!(error_of(res).await.1["content"].is_string());
     }
     assert_eq!(
-        quota_used(&app, &me.access, "chat").await,
+        app.quota_used(&me.access, "chat").await,
         1,
         "bad input costs nothing"
     );
@@ -324,8 +234,8 @@ async fn the_offline_assistant_answers_every_assistant_type_with_no_configuratio
         ),
     ];
     for (assistant, settings, question) in cases {
-        let id = room(&app, &me.access, assistant, settings).await;
-        let res = send(&app, &me.access, &id, question).await;
+        let id = app.create_room(&me.access, assistant, settings).await;
+        let res = app.send(&me.access, &id, question).await;
         assert_eq!(res.status(), StatusCode::OK, "{assistant}");
         let body: Value = res.json().await.expect("json");
         let answer = body["assistant_message"]["content"]
@@ -346,21 +256,24 @@ async fn two_hundred_concurrent_sends_with_limit_five_let_exactly_five_through(b
         latency: Duration::from_millis(20),
         ..Behavior::default()
     };
-    let Some((app, fake)) = with_upstream(backend, behavior).await else {
+    let fake = FakeUpstream::start(behavior).await;
+    let Some(app) = spawn_app_with_openai(backend, fake.openai_base(), |_| {}).await else {
         return;
     };
     let app = Arc::new(app);
     let bystander = app.member("bystander").await;
-    let bystander_room = room(&app, &bystander.access, "general", json!(null)).await;
+    let bystander_room = app
+        .create_room(&bystander.access, "general", json!(null))
+        .await;
     for round in 0..10 {
         let me = app.member(&format!("burst{round}")).await;
-        let id = room(&app, &me.access, "general", json!(null)).await;
+        let id = app.create_room(&me.access, "general", json!(null)).await;
         let calls_before = fake.calls();
         let tasks: Vec<_> = (0..200)
             .map(|i| {
                 let (app, token, id) = (app.clone(), me.access.clone(), id.clone());
                 tokio::spawn(async move {
-                    send(&app, &token, &id, &format!("message {i}"))
+                    app.send(&token, &id, &format!("message {i}"))
                         .await
                         .status()
                 })
@@ -381,10 +294,10 @@ async fn two_hundred_concurrent_sends_with_limit_five_let_exactly_five_through(b
             5,
             "round {round}: upstream calls"
         );
-        assert_eq!(quota_used(&app, &me.access, "chat").await, 5);
+        assert_eq!(app.quota_used(&me.access, "chat").await, 5);
     }
     assert_eq!(
-        send(&app, &bystander.access, &bystander_room, "still fine")
+        app.send(&bystander.access, &bystander_room, "still fine")
             .await
             .status(),
         StatusCode::OK
@@ -392,20 +305,17 @@ async fn two_hundred_concurrent_sends_with_limit_five_let_exactly_five_through(b
 }
 
 async fn upstream_errors_become_502_or_504_and_cost_no_quota(backend: Backend) {
-    let Some((app, fake)) = with_upstream(
-        backend,
-        Behavior {
-            fault: Fault::Status(500),
-            ..Behavior::default()
-        },
-    )
-    .await
-    else {
+    let fake = FakeUpstream::start(Behavior {
+        fault: Fault::Status(500),
+        ..Behavior::default()
+    })
+    .await;
+    let Some(app) = spawn_app_with_openai(backend, fake.openai_base(), |_| {}).await else {
         return;
     };
     let me = app.member("unlucky").await;
-    let id = room(&app, &me.access, "general", json!(null)).await;
-    let res = send(&app, &me.access, &id, "hello").await;
+    let id = app.create_room(&me.access, "general", json!(null)).await;
+    let res = app.send(&me.access, &id, "hello").await;
     assert_eq!(res.status(), StatusCode::BAD_GATEWAY);
     let text = res.text().await.expect("body");
     assert!(text.contains("upstream_error"), "{text}");
@@ -413,38 +323,35 @@ async fn upstream_errors_become_502_or_504_and_cost_no_quota(backend: Backend) {
         !text.contains("sk-test") && !text.contains("127.0.0.1"),
         "secrets or URLs leaked: {text}"
     );
-    assert_eq!(quota_used(&app, &me.access, "chat").await, 0);
+    assert_eq!(app.quota_used(&me.access, "chat").await, 0);
 
     fake.set(Behavior {
         fault: Fault::HangBeforeHeaders,
         ..Behavior::default()
     });
     let started = Instant::now();
-    let res = send(&app, &me.access, &id, "hello again").await;
+    let res = app.send(&me.access, &id, "hello again").await;
     assert_eq!(res.status(), StatusCode::GATEWAY_TIMEOUT);
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "took {:?}",
         started.elapsed()
     );
-    assert_eq!(quota_used(&app, &me.access, "chat").await, 0);
+    assert_eq!(app.quota_used(&me.access, "chat").await, 0);
 
     fake.set(Behavior {
         fault: Fault::MalformedChunk(0),
         ..Behavior::default()
     });
     assert_eq!(
-        send(&app, &me.access, &id, "and again").await.status(),
+        app.send(&me.access, &id, "and again").await.status(),
         StatusCode::BAD_GATEWAY
     );
-    assert_eq!(quota_used(&app, &me.access, "chat").await, 0);
+    assert_eq!(app.quota_used(&me.access, "chat").await, 0);
 
     let messages: Value = app
-        .get(&format!("/api/rooms/{id}/messages"), Some(&me.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&format!("/api/rooms/{id}/messages"), &me.access)
+        .await;
     let statuses: Vec<&str> = messages["items"]
         .as_array()
         .expect("items")
@@ -460,31 +367,28 @@ async fn upstream_errors_become_502_or_504_and_cost_no_quota(backend: Backend) {
     );
     fake.set(Behavior::default());
     assert_eq!(
-        send(&app, &me.access, &id, "works now").await.status(),
+        app.send(&me.access, &id, "works now").await.status(),
         StatusCode::OK
     );
     assert_eq!(app.get("/readyz", None).await.status(), StatusCode::OK);
 }
 
 async fn retries_happen_only_before_the_first_token_and_never_on_client_errors(backend: Backend) {
-    let Some((app, fake)) = with_upstream(
-        backend,
-        Behavior {
-            fault: Fault::FailFirst {
-                times: 2,
-                status: 503,
-            },
-            ..Behavior::default()
+    let fake = FakeUpstream::start(Behavior {
+        fault: Fault::FailFirst {
+            times: 2,
+            status: 503,
         },
-    )
-    .await
-    else {
+        ..Behavior::default()
+    })
+    .await;
+    let Some(app) = spawn_app_with_openai(backend, fake.openai_base(), |_| {}).await else {
         return;
     };
     let me = app.member("retrier").await;
-    let id = room(&app, &me.access, "general", json!(null)).await;
+    let id = app.create_room(&me.access, "general", json!(null)).await;
     assert_eq!(
-        send(&app, &me.access, &id, "one").await.status(),
+        app.send(&me.access, &id, "one").await.status(),
         StatusCode::OK
     );
     assert_eq!(fake.calls(), 3, "two retries, then success");
@@ -499,7 +403,7 @@ async fn retries_happen_only_before_the_first_token_and_never_on_client_errors(b
     });
     let before = fake.calls();
     assert_eq!(
-        send(&app, &me.access, &id, "two").await.status(),
+        app.send(&me.access, &id, "two").await.status(),
         StatusCode::BAD_GATEWAY
     );
     assert_eq!(fake.calls() - before, 1, "no retry on 400");
@@ -510,7 +414,7 @@ async fn retries_happen_only_before_the_first_token_and_never_on_client_errors(b
     });
     let before = fake.calls();
     assert_eq!(
-        send(&app, &me.access, &id, "three").await.status(),
+        app.send(&me.access, &id, "three").await.status(),
         StatusCode::BAD_GATEWAY
     );
     assert_eq!(fake.calls() - before, 3, "at most two retries");
@@ -522,28 +426,25 @@ async fn retries_happen_only_before_the_first_token_and_never_on_client_errors(b
         ..Behavior::default()
     });
     let before = fake.calls();
-    let events = read_events(send_stream(&app, &me.access, &id, "four").await, 10).await;
+    let events = read_events(app.send_streamed(&me.access, &id, "four").await, 10).await;
     assert_eq!(fake.calls() - before, 1, "no retry after the first token");
     assert_eq!(events.last().map(|e| e.0.as_str()), Some("error"));
 }
 
 async fn streaming_sends_user_message_deltas_and_done(backend: Backend) {
     let reply = "Streaming works **token** by token.";
-    let Some((app, fake)) = with_upstream(
-        backend,
-        Behavior {
-            reply: reply.into(),
-            token_delay: Duration::from_millis(5),
-            ..Behavior::default()
-        },
-    )
-    .await
-    else {
+    let fake = FakeUpstream::start(Behavior {
+        reply: reply.into(),
+        token_delay: Duration::from_millis(5),
+        ..Behavior::default()
+    })
+    .await;
+    let Some(app) = spawn_app_with_openai(backend, fake.openai_base(), |_| {}).await else {
         return;
     };
     let me = app.member("streamer").await;
-    let id = room(&app, &me.access, "general", json!(null)).await;
-    let res = send_stream(&app, &me.access, &id, "stream please").await;
+    let id = app.create_room(&me.access, "general", json!(null)).await;
+    let res = app.send_streamed(&me.access, &id, "stream please").await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(
         res.headers()["content-type"]
@@ -587,20 +488,17 @@ async fn streaming_sends_user_message_deltas_and_done(backend: Backend) {
 
 async fn a_stall_or_disconnect_mid_stream_keeps_the_partial_answer_as_incomplete(backend: Backend) {
     let reply = "alpha beta gamma delta epsilon";
-    let Some((app, fake)) = with_upstream(
-        backend,
-        Behavior {
-            reply: reply.into(),
-            fault: Fault::StallAfter(2),
-            ..Behavior::default()
-        },
-    )
-    .await
-    else {
+    let fake = FakeUpstream::start(Behavior {
+        reply: reply.into(),
+        fault: Fault::StallAfter(2),
+        ..Behavior::default()
+    })
+    .await;
+    let Some(app) = spawn_app_with_openai(backend, fake.openai_base(), |_| {}).await else {
         return;
     };
     let me = app.member("staller").await;
-    let id = room(&app, &me.access, "general", json!(null)).await;
+    let id = app.create_room(&me.access, "general", json!(null)).await;
     for fault in [Fault::StallAfter(2), Fault::DisconnectAfter(2)] {
         // A token delay lets the response head reach us before the fault, as with a real upstream.
         fake.set(Behavior {
@@ -609,16 +507,13 @@ async fn a_stall_or_disconnect_mid_stream_keeps_the_partial_answer_as_incomplete
             token_delay: Duration::from_millis(20),
             ..Behavior::default()
         });
-        let events = read_events(send_stream(&app, &me.access, &id, "go").await, 100).await;
+        let events = read_events(app.send_streamed(&me.access, &id, "go").await, 100).await;
         let last = events.last().expect("events");
         assert_eq!(last.0, "error", "{events:?}");
         assert!(last.1["code"].is_string() && last.1["message"].is_string());
         let messages: Value = app
-            .get(&format!("/api/rooms/{id}/messages"), Some(&me.access))
-            .await
-            .json()
-            .await
-            .expect("json");
+            .get_json(&format!("/api/rooms/{id}/messages"), &me.access)
+            .await;
         let answer = messages["items"]
             .as_array()
             .expect("items")
@@ -642,7 +537,7 @@ async fn a_stall_or_disconnect_mid_stream_keeps_the_partial_answer_as_incomplete
         );
     }
     assert_eq!(
-        quota_used(&app, &me.access, "chat").await,
+        app.quota_used(&me.access, "chat").await,
         2,
         "partial answers stay counted"
     );
@@ -656,12 +551,15 @@ async fn a_client_leaving_mid_stream_cancels_the_upstream_call_within_a_second(b
         token_delay: Duration::from_millis(100),
         ..Behavior::default()
     };
-    let Some((app, fake)) = with_upstream(backend, behavior).await else {
+    let fake = FakeUpstream::start(behavior).await;
+    let Some(app) = spawn_app_with_openai(backend, fake.openai_base(), |_| {}).await else {
         return;
     };
     let me = app.member("leaver").await;
-    let id = room(&app, &me.access, "general", json!(null)).await;
-    let res = send_stream(&app, &me.access, &id, "long answer please").await;
+    let id = app.create_room(&me.access, "general", json!(null)).await;
+    let res = app
+        .send_streamed(&me.access, &id, "long answer please")
+        .await;
     let events = read_events(res, 4).await;
     assert_eq!(events.iter().filter(|e| e.0 == "delta").count(), 3);
     let left = Instant::now();
@@ -675,11 +573,8 @@ async fn a_client_leaving_mid_stream_cancels_the_upstream_call_within_a_second(b
     let deadline = Instant::now() + Duration::from_secs(2);
     loop {
         let messages: Value = app
-            .get(&format!("/api/rooms/{id}/messages"), Some(&me.access))
-            .await
-            .json()
-            .await
-            .expect("json");
+            .get_json(&format!("/api/rooms/{id}/messages"), &me.access)
+            .await;
         let items = messages["items"].as_array().expect("items").clone();
         if items.len() == 2 {
             assert_eq!(items[1]["status"], "incomplete");
@@ -698,20 +593,18 @@ async fn a_client_leaving_mid_stream_cancels_the_upstream_call_within_a_second(b
 
 async fn hostile_model_output_is_sanitised_in_html(backend: Backend) {
     let reply = "Look <script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1)) ![i](https://evil.example/a.png) <a href=\"javascript:alert(2)\">y</a>";
-    let Some((app, _fake)) = with_upstream(
-        backend,
-        Behavior {
-            reply: reply.into(),
-            ..Behavior::default()
-        },
-    )
-    .await
-    else {
+    let _fake = FakeUpstream::start(Behavior {
+        reply: reply.into(),
+        ..Behavior::default()
+    })
+    .await;
+    let Some(app) = spawn_app_with_openai(backend, _fake.openai_base(), |_| {}).await else {
         return;
     };
     let me = app.member("xss").await;
-    let id = room(&app, &me.access, "general", json!(null)).await;
-    let body: Value = send(&app, &me.access, &id, "<script>alert('me')</script>")
+    let id = app.create_room(&me.access, "general", json!(null)).await;
+    let body: Value = app
+        .send(&me.access, &id, "<script>alert('me')</script>")
         .await
         .json()
         .await
@@ -748,9 +641,9 @@ async fn every_room_route_with_another_users_token_is_404_and_changes_nothing(ba
     };
     let owner = app.member("owner").await;
     let thief = app.member("thief").await;
-    let id = room(&app, &owner.access, "general", json!(null)).await;
+    let id = app.create_room(&owner.access, "general", json!(null)).await;
     assert_eq!(
-        send(&app, &owner.access, &id, "비밀 메시지 secret")
+        app.send(&owner.access, &id, "비밀 메시지 secret")
             .await
             .status(),
         StatusCode::OK
@@ -782,34 +675,18 @@ async fn every_room_route_with_another_users_token_is_404_and_changes_nothing(ba
     ];
     app.assert_not_found_for(&thief.access, routes.into(), "secret")
         .await;
-    let hits: Value = app
-        .get("/api/search?q=secret", Some(&thief.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let hits: Value = app.get_json("/api/search?q=secret", &thief.access).await;
     assert_eq!(hits["items"].as_array().expect("items").len(), 0);
-    let rooms: Value = app
-        .get("/api/rooms", Some(&thief.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let rooms: Value = app.get_json("/api/rooms", &thief.access).await;
     assert_eq!(rooms["items"].as_array().expect("items").len(), 0);
-    assert_eq!(quota_used(&app, &thief.access, "chat").await, 0);
+    assert_eq!(app.quota_used(&thief.access, "chat").await, 0);
     let mine: Value = app
-        .get(&format!("/api/rooms/{id}"), Some(&owner.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&format!("/api/rooms/{id}"), &owner.access)
+        .await;
     assert_ne!(mine["title"], "mine now");
     let messages: Value = app
-        .get(&format!("/api/rooms/{id}/messages"), Some(&owner.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&format!("/api/rooms/{id}/messages"), &owner.access)
+        .await;
     assert_eq!(messages["items"].as_array().expect("items").len(), 2);
 }
 
@@ -819,27 +696,26 @@ async fn search_finds_korean_substrings_in_your_own_messages_only(backend: Backe
     };
     let me = app.member("searcher").await;
     let other = app.member("other").await;
-    let id = room(&app, &me.access, "tech-interview", json!(null)).await;
+    let id = app
+        .create_room(&me.access, "tech-interview", json!(null))
+        .await;
     assert_eq!(
-        send(&app, &me.access, &id, "기술면접은 어떻게 준비하나요?")
+        app.send(&me.access, &id, "기술면접은 어떻게 준비하나요?")
             .await
             .status(),
         StatusCode::OK
     );
-    let theirs = room(&app, &other.access, "general", json!(null)).await;
+    let theirs = app.create_room(&other.access, "general", json!(null)).await;
     assert_eq!(
-        send(&app, &other.access, &theirs, "면접 비밀 이야기")
+        app.send(&other.access, &theirs, "면접 비밀 이야기")
             .await
             .status(),
         StatusCode::OK
     );
 
     let hits: Value = app
-        .get("/api/search?q=%EB%A9%B4%EC%A0%91", Some(&me.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json("/api/search?q=%EB%A9%B4%EC%A0%91", &me.access)
+        .await;
     let items = hits["items"].as_array().expect("items");
     assert!(!items.is_empty());
     assert!(items.iter().all(|h| h["room_id"] == id.as_str()), "{hits}");
@@ -849,14 +725,11 @@ async fn search_finds_korean_substrings_in_your_own_messages_only(backend: Backe
             .any(|h| h["message"]["content"] == "기술면접은 어떻게 준비하나요?")
     );
     let exact: Value = app
-        .get(
+        .get_json(
             "/api/search?q=%EA%B8%B0%EC%88%A0%EB%A9%B4%EC%A0%91%EC%9D%80",
-            Some(&me.access),
+            &me.access,
         )
-        .await
-        .json()
-        .await
-        .expect("json");
+        .await;
     let mine: Vec<&Value> = exact["items"]
         .as_array()
         .expect("items")
@@ -864,12 +737,7 @@ async fn search_finds_korean_substrings_in_your_own_messages_only(backend: Backe
         .filter(|h| h["message"]["role"] == "user")
         .collect();
     assert_eq!(mine.len(), 1, "{exact}");
-    let none: Value = app
-        .get("/api/search?q=100%25", Some(&me.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let none: Value = app.get_json("/api/search?q=100%25", &me.access).await;
     assert_eq!(
         none["items"].as_array().expect("items").len(),
         0,
@@ -890,16 +758,13 @@ async fn export_gives_markdown_and_json(backend: Backend) {
         return;
     };
     let me = app.member("exporter").await;
-    let id = room(&app, &me.access, "naming", json!({"language": "rust"})).await;
+    let id = app
+        .create_room(&me.access, "naming", json!({"language": "rust"}))
+        .await;
     assert_eq!(
-        send(
-            &app,
-            &me.access,
-            &id,
-            "name a function that reads a config file"
-        )
-        .await
-        .status(),
+        app.send(&me.access, &id, "name a function that reads a config file")
+            .await
+            .status(),
         StatusCode::OK
     );
     let res = app
@@ -927,14 +792,8 @@ async fn export_gives_markdown_and_json(backend: Backend) {
         "{md}"
     );
     let json: Value = app
-        .get(
-            &format!("/api/rooms/{id}/export?format=json"),
-            Some(&me.access),
-        )
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&format!("/api/rooms/{id}/export?format=json"), &me.access)
+        .await;
     assert_eq!(json["room"]["id"], id.as_str());
     assert_eq!(json["messages"].as_array().expect("messages").len(), 2);
     let res = app
@@ -952,38 +811,29 @@ async fn messages_page_backwards_in_chronological_order(backend: Backend) {
         return;
     };
     let me = app.member("pager").await;
-    let id = room(&app, &me.access, "general", json!(null)).await;
+    let id = app.create_room(&me.access, "general", json!(null)).await;
     for i in 0..6 {
         assert_eq!(
-            send(&app, &me.access, &id, &format!("question {i}"))
+            app.send(&me.access, &id, &format!("question {i}"))
                 .await
                 .status(),
             StatusCode::OK
         );
     }
     let first: Value = app
-        .get(
-            &format!("/api/rooms/{id}/messages?limit=5"),
-            Some(&me.access),
-        )
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&format!("/api/rooms/{id}/messages?limit=5"), &me.access)
+        .await;
     let items = first["items"].as_array().expect("items");
     assert_eq!(items.len(), 5);
     assert_eq!(items[4]["role"], "assistant", "newest last within the page");
     assert_eq!(items[3]["content"], "question 5");
     let cursor = first["next_cursor"].as_str().expect("cursor");
     let older: Value = app
-        .get(
+        .get_json(
             &format!("/api/rooms/{id}/messages?limit=5&cursor={cursor}"),
-            Some(&me.access),
+            &me.access,
         )
-        .await
-        .json()
-        .await
-        .expect("json");
+        .await;
     let older_items = older["items"].as_array().expect("items");
     assert_eq!(older_items.len(), 5);
     assert_eq!(older_items[0]["content"], "question 1");
@@ -996,7 +846,7 @@ async fn messages_page_backwards_in_chronological_order(backend: Backend) {
     sorted.sort();
     assert_eq!(ids, sorted, "chronological across pages");
     assert_eq!(
-        quota_used(&app, &me.access, "chat").await,
+        app.quota_used(&me.access, "chat").await,
         6,
         "unlimited still counts use"
     );
@@ -1007,12 +857,7 @@ async fn the_quota_endpoint_headers_and_429_body_tell_the_truth(backend: Backend
         return;
     };
     let me = app.member("counter").await;
-    let quota: Value = app
-        .get("/api/me/quota", Some(&me.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let quota: Value = app.get_json("/api/me/quota", &me.access).await;
     assert_eq!(quota["timezone"], "Asia/Seoul");
     let scopes: Vec<&str> = quota["scopes"]
         .as_array()
@@ -1043,8 +888,8 @@ async fn the_quota_endpoint_headers_and_429_body_tell_the_truth(backend: Backend
     );
     assert!(resets_at > time::OffsetDateTime::now_utc());
 
-    let id = room(&app, &me.access, "general", json!(null)).await;
-    let res = send(&app, &me.access, &id, "one").await;
+    let id = app.create_room(&me.access, "general", json!(null)).await;
+    let res = app.send(&me.access, &id, "one").await;
     assert_eq!(res.headers()["ratelimit-limit"], "2");
     assert_eq!(res.headers()["ratelimit-remaining"], "1");
     let reset: i64 = res.headers()["ratelimit-reset"]
@@ -1054,10 +899,10 @@ async fn the_quota_endpoint_headers_and_429_body_tell_the_truth(backend: Backend
         .expect("seconds");
     assert!((0..=86_400).contains(&reset));
     assert_eq!(
-        send(&app, &me.access, &id, "two").await.headers()["ratelimit-remaining"],
+        app.send(&me.access, &id, "two").await.headers()["ratelimit-remaining"],
         "0"
     );
-    let res = send(&app, &me.access, &id, "three").await;
+    let res = app.send(&me.access, &id, "three").await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     let retry: i64 = res.headers()["retry-after"]
         .to_str()
@@ -1075,11 +920,8 @@ async fn the_quota_endpoint_headers_and_429_body_tell_the_truth(backend: Backend
     assert_eq!(body["error"]["limit"], 2);
     assert!(body["error"]["resets_at"].is_string() && body["error"]["message"].is_string());
     let messages: Value = app
-        .get(&format!("/api/rooms/{id}/messages"), Some(&me.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&format!("/api/rooms/{id}/messages"), &me.access)
+        .await;
     assert_eq!(
         messages["items"].as_array().expect("items").len(),
         4,
@@ -1091,16 +933,11 @@ async fn the_quota_endpoint_headers_and_429_body_tell_the_truth(backend: Backend
         .await
         .expect("override");
     assert_eq!(
-        send(&app, &me.access, &id, "three again").await.status(),
+        app.send(&me.access, &id, "three again").await.status(),
         StatusCode::OK,
         "override raises the limit"
     );
-    let quota: Value = app
-        .get("/api/me/quota", Some(&me.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let quota: Value = app.get_json("/api/me/quota", &me.access).await;
     assert_eq!(quota["scopes"][0]["limit"], 3);
     assert_eq!(quota["scopes"][0]["remaining"], 0);
 }
@@ -1123,8 +960,9 @@ async fn the_gemini_provider_works_plain_and_streamed(backend: Backend) {
         return;
     };
     let me: Tokens = app.member("gem").await;
-    let id = room(&app, &me.access, "general", json!(null)).await;
-    let body: Value = send(&app, &me.access, &id, "hi")
+    let id = app.create_room(&me.access, "general", json!(null)).await;
+    let body: Value = app
+        .send(&me.access, &id, "hi")
         .await
         .json()
         .await
@@ -1141,7 +979,7 @@ async fn the_gemini_provider_works_plain_and_streamed(backend: Backend) {
             .expect("last")["parts"][0]["text"],
         "hi"
     );
-    let events = read_events(send_stream(&app, &me.access, &id, "stream").await, 100).await;
+    let events = read_events(app.send_streamed(&me.access, &id, "stream").await, 100).await;
     let text: String = events
         .iter()
         .filter(|e| e.0 == "delta")
@@ -1149,12 +987,6 @@ async fn the_gemini_provider_works_plain_and_streamed(backend: Backend) {
         .collect();
     assert_eq!(text, "Gemini says hello.");
     assert_eq!(events.last().map(|e| e.0.as_str()), Some("done"));
-}
-
-async fn json_of(app: &TestApp, path: &str, token: &str) -> Value {
-    let res = app.get(path, Some(token)).await;
-    assert_eq!(res.status(), StatusCode::OK, "GET {path}");
-    res.json().await.expect("json")
 }
 
 /// On SQLite, pages and callers are cached in memory; every read here follows a read of
@@ -1167,34 +999,34 @@ async fn pages_read_again_show_every_change_made_by_the_server_or_from_outside(b
     let other = app.member("peeker").await;
     let rooms = |v: &Value| v["items"].as_array().expect("items").len();
     for _ in 0..2 {
-        assert_eq!(rooms(&json_of(&app, "/api/rooms", &me.access).await), 0);
+        assert_eq!(rooms(&app.get_json("/api/rooms", &me.access).await), 0);
     }
 
-    let first = room(&app, &me.access, "general", json!(null)).await;
-    let second = room(&app, &me.access, "general", json!(null)).await;
-    let list = json_of(&app, "/api/rooms", &me.access).await;
+    let first = app.create_room(&me.access, "general", json!(null)).await;
+    let second = app.create_room(&me.access, "general", json!(null)).await;
+    let list = app.get_json("/api/rooms", &me.access).await;
     assert_eq!(rooms(&list), 2, "a created room shows at once");
     assert_eq!(list["items"][0]["id"], second.as_str());
 
     let page = format!("/api/rooms/{first}/messages");
-    assert_eq!(json_of(&app, &page, &me.access).await["items"], json!([]));
+    assert_eq!(app.get_json(&page, &me.access).await["items"], json!([]));
     assert_eq!(
-        send(&app, &me.access, &first, "how do caches go stale?")
+        app.send(&me.access, &first, "how do caches go stale?")
             .await
             .status(),
         StatusCode::OK
     );
-    let list = json_of(&app, "/api/rooms", &me.access).await;
+    let list = app.get_json("/api/rooms", &me.access).await;
     assert_eq!(
         list["items"][0]["id"],
         first.as_str(),
         "activity reorders the list"
     );
     assert!(list["items"][0]["preview"].is_string(), "{list}");
-    let messages = json_of(&app, &page, &me.access).await;
+    let messages = app.get_json(&page, &me.access).await;
     assert_eq!(messages["items"].as_array().expect("items").len(), 2);
     assert_eq!(
-        json_of(&app, &page, &me.access).await,
+        app.get_json(&page, &me.access).await,
         messages,
         "a second read is the same"
     );
@@ -1204,25 +1036,24 @@ async fn pages_read_again_show_every_change_made_by_the_server_or_from_outside(b
         app.get(&page, Some(&other.access)).await.status(),
         StatusCode::NOT_FOUND
     );
-    assert_eq!(rooms(&json_of(&app, "/api/rooms", &other.access).await), 0);
+    assert_eq!(rooms(&app.get_json("/api/rooms", &other.access).await), 0);
 
     let res = app
-        .request(
-            Method::PATCH,
+        .patch_json(
             &format!("/api/rooms/{first}"),
-            Some(&me.access),
-            Some(json!({"title": "Renamed"})),
+            json!({"title": "Renamed"}),
+            &me.access,
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(
-        json_of(&app, "/api/rooms", &me.access).await["items"][0]["title"],
+        app.get_json("/api/rooms", &me.access).await["items"][0]["title"],
         "Renamed"
     );
 
     // Changes made by another connection or process, each right after the page it
     // changes was read (and cached).
-    json_of(&app, &page, &me.access).await;
+    app.get_json(&page, &me.access).await;
     assert_eq!(
         app.execute_elsewhere(
             "UPDATE messages SET content = 'changed elsewhere' WHERE role = 'user'"
@@ -1231,10 +1062,10 @@ async fn pages_read_again_show_every_change_made_by_the_server_or_from_outside(b
         1
     );
     assert_eq!(
-        json_of(&app, &page, &me.access).await["items"][0]["content"],
+        app.get_json(&page, &me.access).await["items"][0]["content"],
         "changed elsewhere"
     );
-    json_of(&app, "/api/rooms", &me.access).await;
+    app.get_json("/api/rooms", &me.access).await;
     assert_eq!(
         app.execute_elsewhere(
             "UPDATE rooms SET title = 'Titled elsewhere' WHERE title = 'Renamed'"
@@ -1243,37 +1074,30 @@ async fn pages_read_again_show_every_change_made_by_the_server_or_from_outside(b
         1
     );
     assert_eq!(
-        json_of(&app, "/api/rooms", &me.access).await["items"][0]["title"],
+        app.get_json("/api/rooms", &me.access).await["items"][0]["title"],
         "Titled elsewhere"
     );
-    json_of(&app, &page, &me.access).await;
+    app.get_json(&page, &me.access).await;
     assert_eq!(
         app.execute_elsewhere("DELETE FROM messages WHERE role = 'assistant'")
             .await,
         1
     );
     assert_eq!(
-        json_of(&app, &page, &me.access).await["items"]
+        app.get_json(&page, &me.access).await["items"]
             .as_array()
             .expect("items")
             .len(),
         1
     );
 
-    let res = app
-        .request(
-            Method::DELETE,
-            &format!("/api/rooms/{first}"),
-            Some(&me.access),
-            None,
-        )
-        .await;
+    let res = app.delete(&format!("/api/rooms/{first}"), &me.access).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(
         app.get(&page, Some(&me.access)).await.status(),
         StatusCode::NOT_FOUND
     );
-    assert_eq!(rooms(&json_of(&app, "/api/rooms", &me.access).await), 1);
+    assert_eq!(rooms(&app.get_json("/api/rooms", &me.access).await), 1);
 
     // The caller is cached too: a session revoked or a user deactivated elsewhere is
     // refused on the very next request, and a role change shows at once.
@@ -1282,10 +1106,7 @@ async fn pages_read_again_show_every_change_made_by_the_server_or_from_outside(b
             .await,
         1
     );
-    assert_eq!(
-        json_of(&app, "/api/me", &me.access).await["role"],
-        "manager"
-    );
+    assert_eq!(app.get_json("/api/me", &me.access).await["role"], "manager");
     assert_eq!(
         app.execute_elsewhere("UPDATE users SET is_active = FALSE WHERE username = 'peeker'")
             .await,
@@ -1317,33 +1138,33 @@ async fn pages_read_while_messages_are_sent_end_up_with_every_message(backend: B
     };
     let app = Arc::new(app);
     let me = app.member("racer").await;
-    let id = room(&app, &me.access, "general", json!(null)).await;
+    let id = app.create_room(&me.access, "general", json!(null)).await;
     let page = format!("/api/rooms/{id}/messages?limit=200");
     let mut tasks = Vec::new();
     for i in 0..20 {
         let (app, token, id, page) = (app.clone(), me.access.clone(), id.clone(), page.clone());
         tasks.push(tokio::spawn(async move {
-            let res = send(&app, &token, &id, &format!("race {i}")).await;
+            let res = app.send(&token, &id, &format!("race {i}")).await;
             assert_eq!(res.status(), StatusCode::OK);
             for _ in 0..3 {
-                json_of(&app, &page, &token).await;
-                json_of(&app, "/api/rooms", &token).await;
+                app.get_json(&page, &token).await;
+                app.get_json("/api/rooms", &token).await;
             }
         }));
     }
     for task in tasks {
         task.await.expect("task");
     }
-    let messages = json_of(&app, &page, &me.access).await;
+    let messages = app.get_json(&page, &me.access).await;
     assert_eq!(messages["items"].as_array().expect("items").len(), 40);
     // A query parameter the server ignores makes a URI never read before: built afresh.
     assert_eq!(
         messages,
-        json_of(&app, &format!("{page}&fresh=1"), &me.access).await
+        app.get_json(&format!("{page}&fresh=1"), &me.access).await
     );
     assert_eq!(
-        json_of(&app, "/api/rooms", &me.access).await,
-        json_of(&app, "/api/rooms?fresh=1", &me.access).await
+        app.get_json("/api/rooms", &me.access).await,
+        app.get_json("/api/rooms?fresh=1", &me.access).await
     );
 }
 
@@ -1352,47 +1173,29 @@ async fn an_untitled_room_has_a_null_title_until_its_first_message_names_it(back
         return;
     };
     let me = app.member("untitled").await;
-    let id = room(&app, &me.access, "general", json!({})).await;
-    let body: Value = app
-        .get(&format!("/api/rooms/{id}"), Some(&me.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let id = app.create_room(&me.access, "general", json!({})).await;
+    let body: Value = app.get_json(&format!("/api/rooms/{id}"), &me.access).await;
     assert!(body["title"].is_null(), "{body}");
-    let list: Value = app
-        .get("/api/rooms", Some(&me.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let list: Value = app.get_json("/api/rooms", &me.access).await;
     assert!(list["items"][0]["title"].is_null(), "{list}");
 
     // A first message of nothing but Markdown marks leaves it untitled; a real one names it.
     assert_eq!(
-        send(&app, &me.access, &id, "###").await.status(),
+        app.send(&me.access, &id, "###").await.status(),
         StatusCode::OK
     );
-    let body: Value = app
-        .get(&format!("/api/rooms/{id}"), Some(&me.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let body: Value = app.get_json(&format!("/api/rooms/{id}"), &me.access).await;
     assert!(body["title"].is_null(), "{body}");
-    let other = room(&app, &me.access, "general", json!({})).await;
+    let other = app.create_room(&me.access, "general", json!({})).await;
     assert_eq!(
-        send(&app, &me.access, &other, "Rust 소유권 질문\n둘째 줄")
+        app.send(&me.access, &other, "Rust 소유권 질문\n둘째 줄")
             .await
             .status(),
         StatusCode::OK
     );
     let body: Value = app
-        .get(&format!("/api/rooms/{other}"), Some(&me.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&format!("/api/rooms/{other}"), &me.access)
+        .await;
     assert_eq!(body["title"], "Rust 소유권 질문");
 }
 

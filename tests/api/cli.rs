@@ -107,12 +107,7 @@ async fn user_commands_create_promote_and_deactivate_accounts() {
     )
     .await;
     let tokens = app.login("boss@example.com", "quiet-meadow-91").await;
-    let me: serde_json::Value = app
-        .get("/api/me", Some(&tokens.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let me: serde_json::Value = app.get_json("/api/me", &tokens.access).await;
     assert_eq!(me["role"], "admin");
 
     let out = confab(
@@ -122,12 +117,7 @@ async fn user_commands_create_promote_and_deactivate_accounts() {
         "",
     );
     assert!(out.status.success(), "{}", text(&out));
-    let me: serde_json::Value = app
-        .get("/api/me", Some(&tokens.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let me: serde_json::Value = app.get_json("/api/me", &tokens.access).await;
     assert_eq!(me["role"], "manager", "role changes take effect at once");
 
     let out = confab(p, &["user", "deactivate", "boss@example.com"], &[], "");

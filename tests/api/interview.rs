@@ -8,7 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::fake_upstream::{Behavior, FakeUpstream, Fault};
-use crate::helpers::{Backend, TestApp, error_of, spawn_app, spawn_app_with};
+use crate::helpers::{Backend, body_json, error_of, spawn_app, spawn_app_with_openai};
 use crate::on_both_backends;
 use confab::apps::interview::bank;
 
@@ -22,50 +22,6 @@ on_both_backends!(
     the_cheat_sheet_has_model_answers_in_the_asked_language,
     new_sessions_avoid_questions_seen_recently,
 );
-
-async fn quota_used(app: &TestApp, token: &str) -> i64 {
-    let body: Value = app
-        .get("/api/me/quota", Some(token))
-        .await
-        .json()
-        .await
-        .expect("json");
-    body["scopes"]
-        .as_array()
-        .expect("scopes")
-        .iter()
-        .find(|s| s["scope"] == "interview")
-        .expect("scope")["used"]
-        .as_i64()
-        .expect("used")
-}
-
-async fn json_of(res: reqwest::Response) -> Value {
-    res.json().await.expect("json body")
-}
-
-async fn start(app: &TestApp, token: &str, body: Value) -> Value {
-    let res = app
-        .post_json("/api/interview/sessions", body, Some(token))
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    json_of(res).await
-}
-
-async fn answer(
-    app: &TestApp,
-    token: &str,
-    session: &str,
-    qid: &str,
-    text: &str,
-) -> reqwest::Response {
-    app.post_json(
-        &format!("/api/interview/sessions/{session}/questions/{qid}/answer"),
-        json!({ "answer": text }),
-        Some(token),
-    )
-    .await
-}
 
 fn question_ids(session: &Value) -> Vec<String> {
     session["questions"]
@@ -97,7 +53,7 @@ async fn the_catalog_lists_fields_careers_and_difficulties(backend: Backend) {
     };
     let res = app.get("/api/interview/catalog", None).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let body = json_of(res).await;
+    let body = body_json(res).await;
     let ids = |key: &str| -> Vec<String> {
         body[key]
             .as_array()
@@ -143,7 +99,7 @@ async fn an_offline_session_runs_from_start_to_finish(backend: Backend) {
             .expect("header"),
         "4"
     );
-    let session = json_of(res).await;
+    let session = body_json(res).await;
     let sid = session["id"].as_str().expect("id").to_owned();
     assert_eq!(session["source"], "bank");
     assert_eq!(session["status"], "in_progress");
@@ -164,19 +120,25 @@ async fn an_offline_session_runs_from_start_to_finish(backend: Backend) {
     let ids = question_ids(&session);
 
     // Bad answers cost nothing and change nothing.
-    let res = answer(&app, &me.access, &sid, &ids[0], "   ").await;
+    let res = app.answer_question(&me.access, &sid, &ids[0], "   ").await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let (_, fields) = error_of(res).await;
     assert!(fields["answer"].is_string());
-    let res = answer(&app, &me.access, &sid, &ids[0], &"가".repeat(5001)).await;
+    let res = app
+        .answer_question(&me.access, &sid, &ids[0], &"가".repeat(5001))
+        .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    let res = answer(&app, &me.access, &sid, "not-a-question", "hello").await;
+    let res = app
+        .answer_question(&me.access, &sid, "not-a-question", "hello")
+        .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 
     // A weak answer scores low and names what was missed.
-    let res = answer(&app, &me.access, &sid, &ids[0], "잘 모르겠습니다.").await;
+    let res = app
+        .answer_question(&me.access, &sid, &ids[0], "잘 모르겠습니다.")
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
-    let weak = json_of(res).await;
+    let weak = body_json(res).await;
     assert!(weak["score"].as_i64().expect("score") <= 2, "{weak}");
     assert!(
         weak["feedback"]["missing"]
@@ -193,44 +155,38 @@ async fn an_offline_session_runs_from_start_to_finish(backend: Backend) {
     assert!(!weak["key_points"].as_array().expect("points").is_empty());
 
     // Answering twice: one wins, concurrently too.
-    let res = answer(&app, &me.access, &sid, &ids[0], "다시 답합니다").await;
+    let res = app
+        .answer_question(&me.access, &sid, &ids[0], "다시 답합니다")
+        .await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     assert_eq!(error_of(res).await.0, "already_answered");
 
     // The model answer itself covers every key point.
     let perfect = bank_answer(questions[1]["question"].as_str().expect("q"));
     let (a, b) = tokio::join!(
-        answer(&app, &me.access, &sid, &ids[1], &perfect),
-        answer(&app, &me.access, &sid, &ids[1], &perfect)
+        app.answer_question(&me.access, &sid, &ids[1], &perfect),
+        app.answer_question(&me.access, &sid, &ids[1], &perfect)
     );
     let mut statuses = [a.status(), b.status()];
     statuses.sort();
     assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);
     let good = if a.status() == StatusCode::OK { a } else { b };
-    let good = json_of(good).await;
+    let good = body_json(good).await;
     assert!(good["score"].as_i64().expect("score") >= 8, "{good}");
 
     // Reopened, the answered questions show their answers and model answers.
-    let reopened = json_of(
-        app.get(&format!("/api/interview/sessions/{sid}"), Some(&me.access))
-            .await,
-    )
-    .await;
+    let reopened = app
+        .get_json(&format!("/api/interview/sessions/{sid}"), &me.access)
+        .await;
     assert_eq!(reopened["questions"][0]["answered"], true);
     assert_eq!(reopened["questions"][0]["answer"], "잘 모르겠습니다.");
     assert!(reopened["questions"][0]["model_answer"].is_string());
     assert!(reopened["questions"][2]["model_answer"].is_null());
 
     // Finishing with one question skipped: it counts 0.
-    let res = app
-        .post_json(
-            &format!("/api/interview/sessions/{sid}/finish"),
-            json!({}),
-            Some(&me.access),
-        )
-        .await;
+    let res = app.finish_interview(&me.access, &sid).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let result = json_of(res).await;
+    let result = body_json(res).await;
     let s0 = weak["score"].as_i64().expect("s");
     let s1 = good["score"].as_i64().expect("s");
     let expected = ((s0 + s1) as f64 / 3.0 * 10.0).round() / 10.0;
@@ -248,42 +204,29 @@ async fn an_offline_session_runs_from_start_to_finish(backend: Backend) {
     assert_eq!(breakdown[1]["score"], good["score"]);
 
     // Finished: answering is refused, finishing again returns the same result.
-    let res = answer(&app, &me.access, &sid, &ids[2], "늦은 답").await;
+    let res = app
+        .answer_question(&me.access, &sid, &ids[2], "늦은 답")
+        .await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     assert_eq!(error_of(res).await.0, "session_finished");
-    let again = json_of(
-        app.post_json(
-            &format!("/api/interview/sessions/{sid}/finish"),
-            json!({}),
-            Some(&me.access),
-        )
-        .await,
-    )
-    .await;
+    let again = body_json(app.finish_interview(&me.access, &sid).await).await;
     assert_eq!(again, result);
-    let reopened = json_of(
-        app.get(&format!("/api/interview/sessions/{sid}"), Some(&me.access))
-            .await,
-    )
-    .await;
+    let reopened = app
+        .get_json(&format!("/api/interview/sessions/{sid}"), &me.access)
+        .await;
     assert_eq!(reopened["status"], "finished");
     assert_eq!(reopened["result"]["score"], result["score"]);
     assert!(reopened["questions"][2]["model_answer"].is_string());
 
     // Listed, then deleted.
-    let list = json_of(app.get("/api/interview/sessions", Some(&me.access)).await).await;
+    let list = app.get_json("/api/interview/sessions", &me.access).await;
     let items = list["items"].as_array().expect("items");
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["answered_count"], 2);
     assert_eq!(items[0]["question_count"], 3);
     assert_eq!(items[0]["score"], result["score"]);
     let res = app
-        .request(
-            Method::DELETE,
-            &format!("/api/interview/sessions/{sid}"),
-            Some(&me.access),
-            None,
-        )
+        .delete(&format!("/api/interview/sessions/{sid}"), &me.access)
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     let res = app
@@ -291,23 +234,7 @@ async fn an_offline_session_runs_from_start_to_finish(backend: Backend) {
         .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     // Grading never cost quota: one start, one slot.
-    assert_eq!(quota_used(&app, &me.access).await, 1);
-}
-
-async fn with_upstream(backend: Backend) -> Option<(TestApp, FakeUpstream)> {
-    let fake = FakeUpstream::start(Behavior::default()).await;
-    let base = fake.openai_base();
-    let app = spawn_app_with(backend, |c| {
-        c.llm_provider = "openai".into();
-        c.llm_base_url = Some(base);
-        c.llm_api_key = Some(confab::config::Secret::new("sk-test-secret-key"));
-        c.llm_model = Some("fake-model".into());
-        c.llm_timeout_secs = 2;
-        // These tests start more sessions than a day's default quota; the quota has its own test.
-        c.set_quota_limit("interview", 0);
-    })
-    .await?;
-    Some((app, fake))
+    assert_eq!(app.quota_used(&me.access, "interview").await, 1);
 }
 
 fn generated(n: usize) -> String {
@@ -326,19 +253,25 @@ fn generated(n: usize) -> String {
 }
 
 async fn with_a_model_the_flow_uses_valid_json_and_falls_back_on_bad_output(backend: Backend) {
-    let Some((app, fake)) = with_upstream(backend).await else {
+    let fake = FakeUpstream::start(Behavior::default()).await;
+    let Some(app) = spawn_app_with_openai(backend, fake.openai_base(), |c| {
+        // These tests start more sessions than a day's default quota; the quota has its own test.
+        c.set_quota_limit("interview", 0)
+    })
+    .await
+    else {
         return;
     };
     let me = app.member("modeluser").await;
 
     // Good JSON: questions, grade and complement come from the model.
     fake.set(Behavior::reply(generated(2)));
-    let session = start(
-        &app,
-        &me.access,
-        json!({"field": "backend", "career": "mid", "count": 2, "language": "en"}),
-    )
-    .await;
+    let session = app
+        .start_interview(
+            &me.access,
+            json!({"field": "backend", "career": "mid", "count": 2, "language": "en"}),
+        )
+        .await;
     assert_eq!(session["source"], "llm");
     assert!(
         session["questions"][0]["question"]
@@ -354,8 +287,11 @@ async fn with_a_model_the_flow_uses_valid_json_and_falls_back_on_bad_output(back
         json!({"score": 7, "good": "Mentions the key.", "missing": "No storage detail."})
             .to_string(),
     ));
-    let graded =
-        json_of(answer(&app, &me.access, &sid, &ids[0], "Use an idempotency key.").await).await;
+    let graded = body_json(
+        app.answer_question(&me.access, &sid, &ids[0], "Use an idempotency key.")
+            .await,
+    )
+    .await;
     assert_eq!(graded["score"], 7);
     assert_eq!(graded["feedback"]["good"], "Mentions the key.");
     assert_eq!(
@@ -366,9 +302,8 @@ async fn with_a_model_the_flow_uses_valid_json_and_falls_back_on_bad_output(back
     fake.set(Behavior::reply(
         json!({"score": 42, "good": "x", "missing": "y"}).to_string(),
     ));
-    let graded = json_of(
-        answer(
-            &app,
+    let graded = body_json(
+        app.answer_question(
             &me.access,
             &sid,
             &ids[1],
@@ -381,15 +316,7 @@ async fn with_a_model_the_flow_uses_valid_json_and_falls_back_on_bad_output(back
     fake.set(Behavior::reply(
         json!({"complement": "Practise storage design."}).to_string(),
     ));
-    let result = json_of(
-        app.post_json(
-            &format!("/api/interview/sessions/{sid}/finish"),
-            json!({}),
-            Some(&me.access),
-        )
-        .await,
-    )
-    .await;
+    let result = body_json(app.finish_interview(&me.access, &sid).await).await;
     assert_eq!(result["complement"], "Practise storage design.");
     assert_eq!(result["score"], 8.5);
 
@@ -399,12 +326,12 @@ async fn with_a_model_the_flow_uses_valid_json_and_falls_back_on_bad_output(back
         {"question": "", "intent": "", "difficulty": "??", "model_answer": "", "key_points": []}
     ]});
     fake.set(Behavior::reply(partial.to_string()));
-    let session = start(
-        &app,
-        &me.access,
-        json!({"field": "devops", "career": "senior", "count": 3}),
-    )
-    .await;
+    let session = app
+        .start_interview(
+            &me.access,
+            json!({"field": "devops", "career": "senior", "count": 3}),
+        )
+        .await;
     assert_eq!(session["source"], "mixed");
     assert_eq!(question_ids(&session).len(), 3);
 
@@ -416,33 +343,27 @@ async fn with_a_model_the_flow_uses_valid_json_and_falls_back_on_bad_output(back
         Behavior::fault(Fault::HangBeforeHeaders),
     ] {
         fake.set(behavior.clone());
-        let session = start(
-            &app,
-            &me.access,
-            json!({"field": "frontend", "career": "new-grad", "count": 2}),
-        )
-        .await;
+        let session = app
+            .start_interview(
+                &me.access,
+                json!({"field": "frontend", "career": "new-grad", "count": 2}),
+            )
+            .await;
         assert_eq!(session["source"], "bank", "{behavior:?}");
         let sid = session["id"].as_str().expect("id").to_owned();
         let ids = question_ids(&session);
-        let res = answer(
-            &app,
-            &me.access,
-            &sid,
-            &ids[0],
-            "I would explain it step by step.",
-        )
-        .await;
-        assert_eq!(res.status(), StatusCode::OK, "{behavior:?}");
         let res = app
-            .post_json(
-                &format!("/api/interview/sessions/{sid}/finish"),
-                json!({}),
-                Some(&me.access),
+            .answer_question(
+                &me.access,
+                &sid,
+                &ids[0],
+                "I would explain it step by step.",
             )
             .await;
         assert_eq!(res.status(), StatusCode::OK, "{behavior:?}");
-        let result = json_of(res).await;
+        let res = app.finish_interview(&me.access, &sid).await;
+        assert_eq!(res.status(), StatusCode::OK, "{behavior:?}");
+        let result = body_json(res).await;
         assert!(!result["complement"].as_str().expect("c").is_empty());
     }
     // No key or upstream URL in any response we saw; the cheat sheet falls back too.
@@ -498,14 +419,14 @@ async fn five_starts_or_cheat_sheets_then_429_while_answering_and_finishing_stil
         .await;
     let (_, fields) = error_of(res).await;
     assert!(fields["field"].is_string() && fields["career"].is_string());
-    assert_eq!(quota_used(&app, &me.access).await, 0);
+    assert_eq!(app.quota_used(&me.access, "interview").await, 0);
 
-    let first = start(
-        &app,
-        &me.access,
-        json!({"field": "backend", "career": "junior", "count": 2}),
-    )
-    .await;
+    let first = app
+        .start_interview(
+            &me.access,
+            json!({"field": "backend", "career": "junior", "count": 2}),
+        )
+        .await;
     for i in 0..4 {
         let res = if i % 2 == 0 {
             app.post_json(
@@ -534,14 +455,14 @@ async fn five_starts_or_cheat_sheets_then_429_while_answering_and_finishing_stil
         let res = app.post_json(path, body, Some(&me.access)).await;
         assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "{path}");
         assert!(res.headers().contains_key("retry-after"));
-        let body = json_of(res).await;
+        let body = body_json(res).await;
         assert_eq!(body["error"]["code"], "quota_exceeded");
         assert_eq!(body["error"]["scope"], "interview");
         assert_eq!(body["error"]["limit"], 5);
     }
-    assert_eq!(quota_used(&app, &me.access).await, 5);
+    assert_eq!(app.quota_used(&me.access, "interview").await, 5);
     // Chat has its own scope.
-    let chat: Value = json_of(app.get("/api/me/quota", Some(&me.access)).await).await;
+    let chat: Value = app.get_json("/api/me/quota", &me.access).await;
     let chat_used = chat["scopes"]
         .as_array()
         .expect("scopes")
@@ -554,24 +475,13 @@ async fn five_starts_or_cheat_sheets_then_429_while_answering_and_finishing_stil
     // Over the limit, the session already started can still be answered and finished.
     let sid = first["id"].as_str().expect("id").to_owned();
     let ids = question_ids(&first);
-    let res = answer(
-        &app,
-        &me.access,
-        &sid,
-        &ids[0],
-        "An answer after the limit.",
-    )
-    .await;
-    assert_eq!(res.status(), StatusCode::OK);
     let res = app
-        .post_json(
-            &format!("/api/interview/sessions/{sid}/finish"),
-            json!({}),
-            Some(&me.access),
-        )
+        .answer_question(&me.access, &sid, &ids[0], "An answer after the limit.")
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(quota_used(&app, &me.access).await, 5);
+    let res = app.finish_interview(&me.access, &sid).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(app.quota_used(&me.access, "interview").await, 5);
 }
 
 async fn every_session_question_and_favourite_route_with_another_users_token_is_404(
@@ -582,15 +492,15 @@ async fn every_session_question_and_favourite_route_with_another_users_token_is_
     };
     let owner = app.member("owner").await;
     let thief = app.member("thief").await;
-    let session = start(
-        &app,
-        &owner.access,
-        json!({"field": "cs-fundamentals", "career": "new-grad", "count": 2}),
-    )
-    .await;
+    let session = app
+        .start_interview(
+            &owner.access,
+            json!({"field": "cs-fundamentals", "career": "new-grad", "count": 2}),
+        )
+        .await;
     let sid = session["id"].as_str().expect("id").to_owned();
     let qid = question_ids(&session)[0].clone();
-    let fav = json_of(
+    let fav = body_json(
         app.post_json(
             "/api/interview/favorites",
             json!({"field": "backend", "difficulty": "hard", "question": "Owner's secret question?",
@@ -628,25 +538,18 @@ async fn every_session_question_and_favourite_route_with_another_users_token_is_
         .await;
     let lists = ["/api/interview/sessions", "/api/interview/favorites"];
     for path in lists {
-        let body = json_of(app.get(path, Some(&thief.access)).await).await;
+        let body = app.get_json(path, &thief.access).await;
         assert_eq!(body["items"].as_array().expect("items").len(), 0, "{path}");
     }
     // Nothing changed for the owner.
-    let mine = json_of(
-        app.get(
-            &format!("/api/interview/sessions/{sid}"),
-            Some(&owner.access),
-        )
-        .await,
-    )
-    .await;
+    let mine = app
+        .get_json(&format!("/api/interview/sessions/{sid}"), &owner.access)
+        .await;
     assert_eq!(mine["status"], "in_progress");
     assert_eq!(mine["questions"][0]["answered"], false);
-    let favs = json_of(
-        app.get("/api/interview/favorites", Some(&owner.access))
-            .await,
-    )
-    .await;
+    let favs = app
+        .get_json("/api/interview/favorites", &owner.access)
+        .await;
     assert_eq!(favs["items"].as_array().expect("items").len(), 1);
     // Without a token: 401.
     let res = app.get("/api/interview/sessions", None).await;
@@ -664,7 +567,7 @@ async fn favourites_are_validated_deduplicated_listed_and_deleted(backend: Backe
         .post_json("/api/interview/favorites", body, Some(&me.access))
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    let first = json_of(res).await;
+    let first = body_json(res).await;
     assert_eq!(first["difficulty"], "medium");
     assert_eq!(first["question"], "What is the  event loop?");
     // The same question again (case and spacing aside) is the same favourite.
@@ -677,7 +580,7 @@ async fn favourites_are_validated_deduplicated_listed_and_deleted(backend: Backe
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(json_of(res).await["id"], first["id"]);
+    assert_eq!(body_json(res).await["id"], first["id"]);
     for (body, field) in [
         (
             json!({"field": "x", "difficulty": "easy", "question": "q", "intent": "i", "model_answer": "a"}),
@@ -718,19 +621,15 @@ async fn favourites_are_validated_deduplicated_listed_and_deleted(backend: Backe
         .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 
-    let list = json_of(app.get("/api/interview/favorites", Some(&me.access)).await).await;
+    let list = app.get_json("/api/interview/favorites", &me.access).await;
     assert_eq!(list["items"].as_array().expect("items").len(), 1);
     let id = first["id"].as_str().expect("id");
     let path = format!("/api/interview/favorites/{id}");
-    let res = app
-        .request(Method::DELETE, &path, Some(&me.access), None)
-        .await;
+    let res = app.delete(&path, &me.access).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let res = app
-        .request(Method::DELETE, &path, Some(&me.access), None)
-        .await;
+    let res = app.delete(&path, &me.access).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    let list = json_of(app.get("/api/interview/favorites", Some(&me.access)).await).await;
+    let list = app.get_json("/api/interview/favorites", &me.access).await;
     assert_eq!(list["items"].as_array().expect("items").len(), 0);
 }
 
@@ -748,7 +647,7 @@ async fn the_cheat_sheet_has_model_answers_in_the_asked_language(backend: Backen
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.headers().contains_key("ratelimit-remaining"));
-    let sheet = json_of(res).await;
+    let sheet = body_json(res).await;
     let items = sheet["items"].as_array().expect("items");
     assert_eq!(items.len(), 2);
     assert_eq!(sheet["language"], "ko");
@@ -788,12 +687,12 @@ async fn new_sessions_avoid_questions_seen_recently(backend: Backend) {
     let me = app.member("repeat").await;
     let mut seen = HashSet::new();
     for _ in 0..2 {
-        let session = start(
-            &app,
-            &me.access,
-            json!({"field": "backend", "career": "junior", "count": 5}),
-        )
-        .await;
+        let session = app
+            .start_interview(
+                &me.access,
+                json!({"field": "backend", "career": "junior", "count": 5}),
+            )
+            .await;
         for q in session["questions"].as_array().expect("questions") {
             let text = q["question"].as_str().expect("q").to_owned();
             assert!(seen.insert(text.clone()), "repeated: {text}");

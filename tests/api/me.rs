@@ -38,11 +38,10 @@ async fn patching_the_profile_changes_username_and_email_and_validates_them(back
     let me = app.member("changer").await;
     app.member("occupied").await;
     let res = app
-        .request(
-            Method::PATCH,
+        .patch_json(
             "/api/me",
-            Some(&me.access),
-            Some(json!({"username": "새이름", "email": "New@Example.com"})),
+            json!({"username": "새이름", "email": "New@Example.com"}),
+            &me.access,
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -52,50 +51,29 @@ async fn patching_the_profile_changes_username_and_email_and_validates_them(back
     app.login("new@example.com", PASSWORD).await;
 
     let res = app
-        .request(
-            Method::PATCH,
-            "/api/me",
-            Some(&me.access),
-            Some(json!({"username": "OCCUPIED"})),
-        )
+        .patch_json("/api/me", json!({"username": "OCCUPIED"}), &me.access)
         .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(error_of(res).await.1["username"].is_string());
     let res = app
-        .request(
-            Method::PATCH,
+        .patch_json(
             "/api/me",
-            Some(&me.access),
-            Some(json!({"email": "occupied@example.com"})),
+            json!({"email": "occupied@example.com"}),
+            &me.access,
         )
         .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(error_of(res).await.1["email"].is_string());
     let res = app
-        .request(
-            Method::PATCH,
-            "/api/me",
-            Some(&me.access),
-            Some(json!({"email": "nope"})),
-        )
+        .patch_json("/api/me", json!({"email": "nope"}), &me.access)
         .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let res = app
-        .request(
-            Method::PATCH,
-            "/api/me",
-            Some(&me.access),
-            Some(json!({"role": "admin"})),
-        )
+        .patch_json("/api/me", json!({"role": "admin"}), &me.access)
         .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(error_of(res).await.1["role"].is_string());
-    let body: Value = app
-        .get("/api/me", Some(&me.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let body: Value = app.get_json("/api/me", &me.access).await;
     assert_eq!(body["role"], "member");
     assert_eq!(body["username"], "새이름");
 }
@@ -110,15 +88,18 @@ async fn changing_the_password_needs_the_current_one_and_signs_out_other_session
     let elsewhere = app.login("pwchanger@example.com", PASSWORD).await;
     let new = "violet-harbor-77";
 
-    let res = app.request(Method::PUT, "/api/me/password", Some(&here.access),
-        Some(json!({"current_password": "wrong-one-123", "new_password": new, "new_password2": new}))).await;
+    let res = app
+        .put_json(
+            "/api/me/password",
+            json!({"current_password": "wrong-one-123", "new_password": new, "new_password2": new}),
+            &here.access,
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(error_of(res).await.1["current_password"].is_string());
-    let res = app.request(Method::PUT, "/api/me/password", Some(&here.access),
-        Some(json!({"current_password": PASSWORD, "new_password": new, "new_password2": "violet-harbor-78"}))).await;
+    let res = app.put_json("/api/me/password", json!({"current_password": PASSWORD, "new_password": new, "new_password2": "violet-harbor-78"}), &here.access).await;
     assert!(error_of(res).await.1["new_password2"].is_string());
-    let res = app.request(Method::PUT, "/api/me/password", Some(&here.access),
-        Some(json!({"current_password": PASSWORD, "new_password": "12345678", "new_password2": "12345678"}))).await;
+    let res = app.put_json("/api/me/password", json!({"current_password": PASSWORD, "new_password": "12345678", "new_password2": "12345678"}), &here.access).await;
     assert!(error_of(res).await.1["new_password"].is_string());
     assert_eq!(
         app.get("/api/me", Some(&elsewhere.access)).await.status(),
@@ -127,11 +108,10 @@ async fn changing_the_password_needs_the_current_one_and_signs_out_other_session
     );
 
     let res = app
-        .request(
-            Method::PUT,
+        .put_json(
             "/api/me/password",
-            Some(&here.access),
-            Some(json!({"current_password": PASSWORD, "new_password": new, "new_password2": new})),
+            json!({"current_password": PASSWORD, "new_password": new, "new_password2": new}),
+            &here.access,
         )
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
@@ -201,13 +181,7 @@ async fn deleting_the_account_needs_the_password_and_then_login_is_401(backend: 
         .await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(error_of(res).await.0, "invalid_credentials");
-    let res = app
-        .post_json(
-            "/api/auth/refresh",
-            json!({"refresh_token": me.refresh}),
-            None,
-        )
-        .await;
+    let res = app.refresh(&me.refresh).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
         app.get("/api/me", Some(&other.access)).await.status(),
