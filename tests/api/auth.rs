@@ -5,7 +5,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, PASSWORD, error_of, spawn_app, spawn_app_with, tokens_from};
+use crate::helpers::{
+    Backend, PASSWORD, TestApp, body_json, error_of, spawn_app, spawn_app_with, tokens_from,
+};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -15,7 +17,10 @@ on_both_backends!(
     mismatching_password2_is_a_400_on_password2,
     every_password_policy_failure_is_a_400_on_password,
     missing_unknown_and_mistyped_fields_are_400s_naming_the_field,
-    malformed_json_is_400_wrong_content_type_415_and_an_oversized_body_413,
+    malformed_json_is_a_400_invalid_json,
+    a_body_sent_as_text_plain_is_a_415,
+    a_body_over_a_megabyte_is_a_413,
+    json_of_the_wrong_shape_is_a_400,
     unknown_email_and_wrong_password_give_the_same_401,
     login_returns_bearer_tokens_and_the_user,
     a_token_with_alg_none_a_wrong_signature_or_a_bad_header_is_401,
@@ -24,6 +29,7 @@ on_both_backends!(
     a_refresh_token_used_twice_ends_the_whole_session,
     fifty_parallel_refreshes_with_one_token_let_exactly_one_succeed,
     web_clients_get_the_refresh_token_only_as_an_httponly_strict_cookie,
+    a_web_refresh_rotates_the_cookie_and_returns_only_an_access_token,
     status_says_who_is_signed_in_and_treats_bad_tokens_as_signed_out,
     ten_failures_for_one_account_throttle_it_with_retry_after,
     fifty_failures_from_one_ip_throttle_it,
@@ -192,14 +198,13 @@ async fn missing_unknown_and_mistyped_fields_are_400s_naming_the_field(backend: 
     assert!(error_of(res).await.1["password"].is_string());
 }
 
-async fn malformed_json_is_400_wrong_content_type_415_and_an_oversized_body_413(backend: Backend) {
+async fn malformed_json_is_a_400_invalid_json(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
-    let url = app.url("/api/auth/signup");
     let res = app
         .client
-        .post(&url)
+        .post(app.url("/api/auth/signup"))
         .header("content-type", "application/json")
         .body("{\"email\":")
         .send()
@@ -207,10 +212,15 @@ async fn malformed_json_is_400_wrong_content_type_415_and_an_oversized_body_413(
         .expect("sent");
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(error_of(res).await.0, "invalid_json");
+}
 
+async fn a_body_sent_as_text_plain_is_a_415(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let res = app
         .client
-        .post(&url)
+        .post(app.url("/api/auth/signup"))
         .header("content-type", "text/plain")
         .body("{}")
         .send()
@@ -218,12 +228,22 @@ async fn malformed_json_is_400_wrong_content_type_415_and_an_oversized_body_413(
         .expect("sent");
     assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(error_of(res).await.0, "unsupported_media_type");
+}
 
+async fn a_body_over_a_megabyte_is_a_413(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let huge = json!({"email": "a@example.com", "username": "abc", "password": "x".repeat(1_100_000), "password2": "x"});
     let res = app.post_json("/api/auth/signup", huge, None).await;
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(error_of(res).await.0, "payload_too_large");
+}
 
+async fn json_of_the_wrong_shape_is_a_400(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let res = app
         .client
         .post(app.url("/api/auth/login"))
@@ -422,10 +442,16 @@ async fn fifty_parallel_refreshes_with_one_token_let_exactly_one_succeed(backend
     assert_eq!(ok, 1);
 }
 
-async fn web_clients_get_the_refresh_token_only_as_an_httponly_strict_cookie(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+fn set_cookie(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("set-cookie")
+        .to_owned()
+}
+
+/// Signs up web@example.com and logs in as the web UI does.
+async fn web_login(app: &TestApp) -> reqwest::Response {
     app.signup("web@example.com", "webby", PASSWORD).await;
     let res = app
         .client
@@ -436,12 +462,15 @@ async fn web_clients_get_the_refresh_token_only_as_an_httponly_strict_cookie(bac
         .await
         .expect("sent");
     assert_eq!(res.status(), StatusCode::OK);
-    let cookie = res
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .expect("set-cookie")
-        .to_owned();
+    res
+}
+
+async fn web_clients_get_the_refresh_token_only_as_an_httponly_strict_cookie(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let res = web_login(&app).await;
+    let cookie = set_cookie(&res);
     for part in [
         "confab_refresh=",
         "HttpOnly",
@@ -450,10 +479,23 @@ async fn web_clients_get_the_refresh_token_only_as_an_httponly_strict_cookie(bac
     ] {
         assert!(cookie.contains(part), "{part} missing in {cookie}");
     }
-    let body: Value = res.json().await.expect("json");
+    let body = body_json(res).await;
     assert!(body.get("refresh_token").is_none(), "{body}");
-    let value = cookie.split(';').next().expect("pair").to_owned();
 
+    let api = app.login("web@example.com", PASSWORD).await;
+    assert_eq!(
+        api.refresh.len(),
+        43,
+        "API clients still get it in the body"
+    );
+}
+
+async fn a_web_refresh_rotates_the_cookie_and_returns_only_an_access_token(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let cookie = set_cookie(&web_login(&app).await);
+    let value = cookie.split(';').next().expect("pair").to_owned();
     let res = app
         .client
         .post(app.url("/api/auth/refresh"))
@@ -463,22 +505,10 @@ async fn web_clients_get_the_refresh_token_only_as_an_httponly_strict_cookie(bac
         .await
         .expect("sent");
     assert_eq!(res.status(), StatusCode::OK);
-    let rotated = res
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .expect("set-cookie")
-        .to_owned();
+    let rotated = set_cookie(&res);
     assert!(!rotated.starts_with(&value), "the cookie must rotate");
-    let body: Value = res.json().await.expect("json");
+    let body = body_json(res).await;
     assert!(body.get("refresh_token").is_none() && body["access_token"].is_string());
-
-    let api = app.login("web@example.com", PASSWORD).await;
-    assert_eq!(
-        api.refresh.len(),
-        43,
-        "API clients still get it in the body"
-    );
 }
 
 async fn status_says_who_is_signed_in_and_treats_bad_tokens_as_signed_out(backend: Backend) {
