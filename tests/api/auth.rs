@@ -5,7 +5,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, PASSWORD, error_of, spawn_app, spawn_app_with, tokens_from};
+use crate::helpers::{
+    Backend, PASSWORD, TestApp, body_json, error_of, spawn_app, spawn_app_with, tokens_from,
+};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -15,7 +17,10 @@ on_both_backends!(
     mismatching_password2_is_a_400_on_password2,
     every_password_policy_failure_is_a_400_on_password,
     missing_unknown_and_mistyped_fields_are_400s_naming_the_field,
-    malformed_json_is_400_wrong_content_type_415_and_an_oversized_body_413,
+    malformed_json_is_a_400_invalid_json,
+    a_body_sent_as_text_plain_is_a_415,
+    a_body_over_a_megabyte_is_a_413,
+    json_of_the_wrong_shape_is_a_400,
     unknown_email_and_wrong_password_give_the_same_401,
     login_returns_bearer_tokens_and_the_user,
     a_token_with_alg_none_a_wrong_signature_or_a_bad_header_is_401,
@@ -24,6 +29,7 @@ on_both_backends!(
     a_refresh_token_used_twice_ends_the_whole_session,
     fifty_parallel_refreshes_with_one_token_let_exactly_one_succeed,
     web_clients_get_the_refresh_token_only_as_an_httponly_strict_cookie,
+    a_web_refresh_rotates_the_cookie_and_returns_only_an_access_token,
     status_says_who_is_signed_in_and_treats_bad_tokens_as_signed_out,
     ten_failures_for_one_account_throttle_it_with_retry_after,
     fifty_failures_from_one_ip_throttle_it,
@@ -192,14 +198,13 @@ async fn missing_unknown_and_mistyped_fields_are_400s_naming_the_field(backend: 
     assert!(error_of(res).await.1["password"].is_string());
 }
 
-async fn malformed_json_is_400_wrong_content_type_415_and_an_oversized_body_413(backend: Backend) {
+async fn malformed_json_is_a_400_invalid_json(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
-    let url = app.url("/api/auth/signup");
     let res = app
         .client
-        .post(&url)
+        .post(app.url("/api/auth/signup"))
         .header("content-type", "application/json")
         .body("{\"email\":")
         .send()
@@ -207,10 +212,15 @@ async fn malformed_json_is_400_wrong_content_type_415_and_an_oversized_body_413(
         .expect("sent");
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(error_of(res).await.0, "invalid_json");
+}
 
+async fn a_body_sent_as_text_plain_is_a_415(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let res = app
         .client
-        .post(&url)
+        .post(app.url("/api/auth/signup"))
         .header("content-type", "text/plain")
         .body("{}")
         .send()
@@ -218,12 +228,22 @@ async fn malformed_json_is_400_wrong_content_type_415_and_an_oversized_body_413(
         .expect("sent");
     assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(error_of(res).await.0, "unsupported_media_type");
+}
 
+async fn a_body_over_a_megabyte_is_a_413(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let huge = json!({"email": "a@example.com", "username": "abc", "password": "x".repeat(1_100_000), "password2": "x"});
     let res = app.post_json("/api/auth/signup", huge, None).await;
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(error_of(res).await.0, "payload_too_large");
+}
 
+async fn json_of_the_wrong_shape_is_a_400(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let res = app
         .client
         .post(app.url("/api/auth/login"))
@@ -276,12 +296,7 @@ async fn login_returns_bearer_tokens_and_the_user(backend: Backend) {
     assert_eq!(body["user"]["role"], "member");
     assert_eq!(body["refresh_token"].as_str().map(str::len), Some(43));
     let tokens = tokens_from(&body);
-    let me: Value = app
-        .get("/api/me", Some(&tokens.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let me: Value = app.get_json("/api/me", &tokens.access).await;
     assert_eq!(me["username"], "me_too");
 }
 
@@ -332,13 +347,7 @@ async fn after_logout_the_same_access_token_is_401(backend: Backend) {
         app.get("/api/me", Some(&tokens.access)).await.status(),
         StatusCode::UNAUTHORIZED
     );
-    let res = app
-        .post_json(
-            "/api/auth/refresh",
-            json!({"refresh_token": tokens.refresh}),
-            None,
-        )
-        .await;
+    let res = app.refresh(&tokens.refresh).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
         app.post_json("/api/auth/logout", json!({}), Some(&tokens.access))
@@ -348,17 +357,12 @@ async fn after_logout_the_same_access_token_is_401(backend: Backend) {
     );
 }
 
-async fn refresh(app: &crate::helpers::TestApp, token: &str) -> reqwest::Response {
-    app.post_json("/api/auth/refresh", json!({"refresh_token": token}), None)
-        .await
-}
-
 async fn refresh_rotates_and_the_old_refresh_token_stops_working(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
     let first = app.member("rotator").await;
-    let res = refresh(&app, &first.refresh).await;
+    let res = app.refresh(&first.refresh).await;
     assert_eq!(res.status(), StatusCode::OK);
     let second = tokens_from(&res.json().await.expect("json"));
     assert_ne!(second.refresh, first.refresh);
@@ -366,11 +370,11 @@ async fn refresh_rotates_and_the_old_refresh_token_stops_working(backend: Backen
         app.get("/api/me", Some(&second.access)).await.status(),
         StatusCode::OK
     );
-    let res = refresh(&app, &second.refresh).await;
+    let res = app.refresh(&second.refresh).await;
     assert_eq!(res.status(), StatusCode::OK);
     for bad in ["", "short", &"A".repeat(43)] {
         assert_eq!(
-            refresh(&app, bad).await.status(),
+            app.refresh(bad).await.status(),
             StatusCode::UNAUTHORIZED,
             "{bad:?}"
         );
@@ -390,14 +394,14 @@ async fn a_refresh_token_used_twice_ends_the_whole_session(backend: Backend) {
         return;
     };
     let first = app.member("victim").await;
-    let res = refresh(&app, &first.refresh).await;
+    let res = app.refresh(&first.refresh).await;
     let newer = tokens_from(&res.json().await.expect("json"));
 
-    let res = refresh(&app, &first.refresh).await;
+    let res = app.refresh(&first.refresh).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(error_of(res).await.0, "refresh_token_reused");
     assert_eq!(
-        refresh(&app, &newer.refresh).await.status(),
+        app.refresh(&newer.refresh).await.status(),
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
@@ -423,7 +427,7 @@ async fn fifty_parallel_refreshes_with_one_token_let_exactly_one_succeed(backend
     for _ in 0..50 {
         let (app, token) = (app.clone(), tokens.refresh.clone());
         tasks.push(tokio::spawn(
-            async move { refresh(&app, &token).await.status() },
+            async move { app.refresh(&token).await.status() },
         ));
     }
     let mut ok = 0;
@@ -438,10 +442,16 @@ async fn fifty_parallel_refreshes_with_one_token_let_exactly_one_succeed(backend
     assert_eq!(ok, 1);
 }
 
-async fn web_clients_get_the_refresh_token_only_as_an_httponly_strict_cookie(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+fn set_cookie(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("set-cookie")
+        .to_owned()
+}
+
+/// Signs up web@example.com and logs in as the web UI does.
+async fn web_login(app: &TestApp) -> reqwest::Response {
     app.signup("web@example.com", "webby", PASSWORD).await;
     let res = app
         .client
@@ -452,12 +462,15 @@ async fn web_clients_get_the_refresh_token_only_as_an_httponly_strict_cookie(bac
         .await
         .expect("sent");
     assert_eq!(res.status(), StatusCode::OK);
-    let cookie = res
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .expect("set-cookie")
-        .to_owned();
+    res
+}
+
+async fn web_clients_get_the_refresh_token_only_as_an_httponly_strict_cookie(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let res = web_login(&app).await;
+    let cookie = set_cookie(&res);
     for part in [
         "confab_refresh=",
         "HttpOnly",
@@ -466,28 +479,8 @@ async fn web_clients_get_the_refresh_token_only_as_an_httponly_strict_cookie(bac
     ] {
         assert!(cookie.contains(part), "{part} missing in {cookie}");
     }
-    let body: Value = res.json().await.expect("json");
+    let body = body_json(res).await;
     assert!(body.get("refresh_token").is_none(), "{body}");
-    let value = cookie.split(';').next().expect("pair").to_owned();
-
-    let res = app
-        .client
-        .post(app.url("/api/auth/refresh"))
-        .header("x-confab-client", "web")
-        .header("cookie", &value)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(res.status(), StatusCode::OK);
-    let rotated = res
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .expect("set-cookie")
-        .to_owned();
-    assert!(!rotated.starts_with(&value), "the cookie must rotate");
-    let body: Value = res.json().await.expect("json");
-    assert!(body.get("refresh_token").is_none() && body["access_token"].is_string());
 
     let api = app.login("web@example.com", PASSWORD).await;
     assert_eq!(
@@ -497,17 +490,33 @@ async fn web_clients_get_the_refresh_token_only_as_an_httponly_strict_cookie(bac
     );
 }
 
+async fn a_web_refresh_rotates_the_cookie_and_returns_only_an_access_token(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let cookie = set_cookie(&web_login(&app).await);
+    let value = cookie.split(';').next().expect("pair").to_owned();
+    let res = app
+        .client
+        .post(app.url("/api/auth/refresh"))
+        .header("x-confab-client", "web")
+        .header("cookie", &value)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(res.status(), StatusCode::OK);
+    let rotated = set_cookie(&res);
+    assert!(!rotated.starts_with(&value), "the cookie must rotate");
+    let body = body_json(res).await;
+    assert!(body.get("refresh_token").is_none() && body["access_token"].is_string());
+}
+
 async fn status_says_who_is_signed_in_and_treats_bad_tokens_as_signed_out(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
     let tokens = app.member("statusy").await;
-    let body: Value = app
-        .get("/api/auth/status", Some(&tokens.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let body: Value = app.get_json("/api/auth/status", &tokens.access).await;
     assert_eq!(body["authenticated"], true);
     assert_eq!(body["user"]["username"], "statusy");
     for token in [None, Some("nonsense")] {
@@ -596,7 +605,7 @@ async fn a_deactivated_user_is_signed_out_at_once_and_cannot_log_in(backend: Bac
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        refresh(&app, &tokens.refresh).await.status(),
+        app.refresh(&tokens.refresh).await.status(),
         StatusCode::UNAUTHORIZED
     );
     let res = app

@@ -9,83 +9,75 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::fake_upstream::{Behavior, FakeUpstream, Fault};
-use crate::helpers::{Backend, TestApp, Tokens, error_of, spawn_app, spawn_app_with};
+use crate::helpers::{
+    Backend, TestApp, Tokens, body_json, error_of, spawn_app, spawn_app_with, spawn_app_with_openai,
+};
 use crate::on_both_backends;
 
 on_both_backends!(
-    rooms_are_created_validated_listed_renamed_and_deleted,
-    an_untitled_room_has_a_null_title_until_its_first_message_names_it,
-    validation_errors_name_each_field_with_a_stable_code,
+    the_assistants_are_listed_in_a_fixed_order,
+    creating_a_room_returns_it_with_its_settings,
+    each_bad_create_room_body_is_a_400_naming_its_field,
+    rooms_are_listed_by_latest_activity_with_title_preview_and_settings,
+    the_room_list_pages_with_a_cursor,
+    a_bad_room_list_limit_or_cursor_is_a_400,
+    renaming_a_room_returns_the_new_title,
+    a_deleted_room_is_404,
+    a_room_id_that_is_not_a_uuid_is_404,
+    each_bad_message_body_is_a_400_on_content_and_costs_nothing,
     the_offline_assistant_answers_every_assistant_type_with_no_configuration,
     two_hundred_concurrent_sends_with_limit_five_let_exactly_five_through,
-    upstream_errors_become_502_or_504_and_cost_no_quota,
-    retries_happen_only_before_the_first_token_and_never_on_client_errors,
+    an_upstream_500_is_a_502_that_leaks_no_key_or_url_and_costs_no_quota,
+    an_upstream_that_never_answers_is_a_504_within_five_seconds_and_costs_no_quota,
+    a_malformed_upstream_reply_is_a_502_and_costs_no_quota,
+    failed_sends_keep_the_question_and_mark_the_answer_failed,
+    after_upstream_failures_sends_work_again_and_the_server_stays_ready,
+    two_upstream_503s_are_retried_and_the_third_call_answers,
+    an_upstream_400_is_a_502_without_a_retry,
+    an_upstream_500_is_retried_at_most_twice,
+    a_stream_that_breaks_after_its_first_token_is_not_retried,
     streaming_sends_user_message_deltas_and_done,
-    a_stall_or_disconnect_mid_stream_keeps_the_partial_answer_as_incomplete,
+    a_streamed_send_asks_the_upstream_to_stream_with_the_system_prompt_first,
+    a_stall_mid_stream_keeps_the_partial_answer_as_incomplete,
+    a_disconnect_mid_stream_keeps_the_partial_answer_as_incomplete,
     a_client_leaving_mid_stream_cancels_the_upstream_call_within_a_second,
     hostile_model_output_is_sanitised_in_html,
     every_room_route_with_another_users_token_is_404_and_changes_nothing,
     search_finds_korean_substrings_in_your_own_messages_only,
-    export_gives_markdown_and_json,
+    searching_a_whole_korean_word_finds_the_one_message_that_has_it,
+    a_percent_sign_in_a_search_matches_only_itself,
+    search_needs_a_query_and_a_token,
+    exporting_as_markdown_gives_an_attachment_titled_by_the_first_message,
+    exporting_as_json_gives_the_room_and_its_messages,
+    an_unknown_export_format_is_a_400_on_format,
     messages_page_backwards_in_chronological_order,
-    the_quota_endpoint_headers_and_429_body_tell_the_truth,
+    an_unlimited_chat_quota_still_counts_use,
+    the_quota_endpoint_lists_every_scope_with_limit_used_and_remaining,
+    the_quota_resets_at_the_next_midnight_in_seoul,
+    each_send_tells_the_limit_the_remaining_sends_and_the_reset,
+    a_send_over_the_limit_is_a_429_with_retry_after_and_the_rate_limit_headers,
+    the_429_body_names_the_scope_its_limit_and_when_it_resets,
+    a_refused_send_stores_nothing,
+    a_per_user_override_raises_the_limit,
     the_gemini_provider_works_plain_and_streamed,
-    pages_read_again_show_every_change_made_by_the_server_or_from_outside,
+    created_rooms_show_in_a_room_list_read_before,
+    a_send_reorders_a_room_list_read_before,
+    a_send_shows_in_a_message_page_read_before,
+    someone_else_reading_a_cached_uri_gets_their_own_answer,
+    a_rename_shows_in_a_room_list_read_before,
+    a_message_changed_elsewhere_shows_in_a_page_read_before,
+    a_room_renamed_elsewhere_shows_in_a_room_list_read_before,
+    a_message_deleted_elsewhere_leaves_a_page_read_before,
+    a_deleted_room_leaves_its_page_and_the_room_list_read_before,
+    a_role_changed_elsewhere_shows_at_once,
+    a_user_deactivated_elsewhere_is_refused_on_the_next_request,
+    a_session_revoked_elsewhere_is_refused_on_the_next_request,
     pages_read_while_messages_are_sent_end_up_with_every_message,
+    an_untitled_room_has_a_null_title_until_its_first_message_names_it,
+    signup_errors_give_each_field_a_stable_code,
+    create_room_errors_give_each_field_a_stable_code,
+    query_string_errors_give_each_parameter_a_stable_code,
 );
-
-async fn with_upstream(backend: Backend, behavior: Behavior) -> Option<(TestApp, FakeUpstream)> {
-    let fake = FakeUpstream::start(behavior).await;
-    let base = fake.openai_base();
-    let app = spawn_app_with(backend, |c| {
-        c.llm_provider = "openai".into();
-        c.llm_base_url = Some(base);
-        c.llm_api_key = Some(confab::config::Secret::new("sk-test-secret-key"));
-        c.llm_model = Some("fake-model".into());
-        c.llm_timeout_secs = 2;
-    })
-    .await?;
-    Some((app, fake))
-}
-
-async fn room(app: &TestApp, token: &str, assistant: &str, settings: Value) -> String {
-    let res = app
-        .post_json(
-            "/api/rooms",
-            json!({"assistant": assistant, "settings": settings}),
-            Some(token),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let body: Value = res.json().await.expect("json");
-    body["id"].as_str().expect("id").to_owned()
-}
-
-async fn send(app: &TestApp, token: &str, room: &str, content: &str) -> reqwest::Response {
-    app.post_json(
-        &format!("/api/rooms/{room}/messages"),
-        json!({"content": content}),
-        Some(token),
-    )
-    .await
-}
-
-async fn quota_used(app: &TestApp, token: &str, scope: &str) -> i64 {
-    let body: Value = app
-        .get("/api/me/quota", Some(token))
-        .await
-        .json()
-        .await
-        .expect("json");
-    body["scopes"]
-        .as_array()
-        .expect("scopes")
-        .iter()
-        .find(|s| s["scope"] == scope)
-        .expect("scope")["used"]
-        .as_i64()
-        .expect("used")
-}
 
 /// Reads an SSE response into (event, data) pairs; stops after `max` events.
 async fn read_events(res: reqwest::Response, max: usize) -> Vec<(String, Value)> {
@@ -117,28 +109,13 @@ async fn read_events(res: reqwest::Response, max: usize) -> Vec<(String, Value)>
     events
 }
 
-async fn send_stream(app: &TestApp, token: &str, room: &str, content: &str) -> reqwest::Response {
-    app.client
-        .post(app.url(&format!("/api/rooms/{room}/messages")))
-        .bearer_auth(token)
-        .header("accept", "text/event-stream")
-        .json(&json!({"content": content}))
-        .send()
-        .await
-        .expect("sent")
-}
-
-async fn rooms_are_created_validated_listed_renamed_and_deleted(backend: Backend) {
+async fn the_assistants_are_listed_in_a_fixed_order(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
-    let me = app.member("roomer").await;
-    let assistants: Value = app
-        .get("/api/assistants", None)
-        .await
-        .json()
-        .await
-        .expect("json");
+    let res = app.get("/api/assistants", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let assistants = body_json(res).await;
     let ids: Vec<&str> = assistants
         .as_array()
         .expect("list")
@@ -146,7 +123,35 @@ async fn rooms_are_created_validated_listed_renamed_and_deleted(backend: Backend
         .filter_map(|a| a["id"].as_str())
         .collect();
     assert_eq!(ids, ["general", "tech-interview", "naming", "travel"]);
+}
 
+async fn creating_a_room_returns_it_with_its_settings(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("roomer").await;
+    let res = app
+        .post_json(
+            "/api/rooms",
+            json!({"assistant": "naming", "settings": {"language": "Python", "convention": "snake_case"}}),
+            Some(&me.access),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let created = body_json(res).await;
+    assert_eq!(created["assistant"], "naming");
+    assert_eq!(created["settings"]["language"], "Python");
+    assert_eq!(created["settings"]["convention"], "snake_case");
+    let id = created["id"].as_str().expect("id");
+    let fetched = app.get_json(&format!("/api/rooms/{id}"), &me.access).await;
+    assert_eq!(fetched, created);
+}
+
+async fn each_bad_create_room_body_is_a_400_naming_its_field(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("roomer").await;
     for (body, field) in [
         (json!({"assistant": "oracle"}), "assistant"),
         (json!({"assistant": "naming"}), "settings.language"),
@@ -174,29 +179,36 @@ async fn rooms_are_created_validated_listed_renamed_and_deleted(backend: Backend
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{body}");
         assert!(error_of(res).await.1[field].is_string(), "{body}");
     }
-    let naming = room(
-        &app,
-        &me.access,
-        "naming",
-        json!({"language": "Python", "convention": "snake_case"}),
-    )
-    .await;
-    let general = room(&app, &me.access, "general", json!(null)).await;
-    let res = send(
-        &app,
-        &me.access,
-        &naming,
-        "두 수를 곱하는 함수 이름 추천해줘",
-    )
-    .await;
-    assert_eq!(res.status(), StatusCode::OK);
+    let list = app.get_json("/api/rooms", &me.access).await;
+    assert_eq!(list["items"], json!([]), "no room was created");
+}
 
-    let list: Value = app
-        .get("/api/rooms", Some(&me.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+/// A naming room (Python, snake_case) and a general one created after it; then a message
+/// to the naming room, which makes it the most recently active.
+async fn two_rooms_the_older_one_active(app: &TestApp, token: &str) -> (String, String) {
+    let naming = app
+        .create_room(
+            token,
+            "naming",
+            json!({"language": "Python", "convention": "snake_case"}),
+        )
+        .await;
+    let general = app.create_room(token, "general", json!(null)).await;
+    let res = app
+        .send(token, &naming, "두 수를 곱하는 함수 이름 추천해줘")
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    (naming, general)
+}
+
+async fn rooms_are_listed_by_latest_activity_with_title_preview_and_settings(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("roomer").await;
+    let (naming, _general) = two_rooms_the_older_one_active(&app, &me.access).await;
+
+    let list = app.get_json("/api/rooms", &me.access).await;
     let items = list["items"].as_array().expect("items");
     assert_eq!(items.len(), 2);
     assert_eq!(
@@ -210,25 +222,29 @@ async fn rooms_are_created_validated_listed_renamed_and_deleted(backend: Backend
     );
     assert!(items[0]["preview"].is_string());
     assert_eq!(items[0]["settings"]["language"], "Python");
+}
 
-    let page: Value = app
-        .get("/api/rooms?limit=1", Some(&me.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+async fn the_room_list_pages_with_a_cursor(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("roomer").await;
+    let (_naming, general) = two_rooms_the_older_one_active(&app, &me.access).await;
+
+    let page = app.get_json("/api/rooms?limit=1", &me.access).await;
     let cursor = page["next_cursor"].as_str().expect("cursor").to_owned();
-    let next: Value = app
-        .get(
-            &format!("/api/rooms?limit=1&cursor={cursor}"),
-            Some(&me.access),
-        )
-        .await
-        .json()
-        .await
-        .expect("json");
+    let next = app
+        .get_json(&format!("/api/rooms?limit=1&cursor={cursor}"), &me.access)
+        .await;
     assert_eq!(next["items"][0]["id"], general.as_str());
     assert!(next["next_cursor"].is_null());
+}
+
+async fn a_bad_room_list_limit_or_cursor_is_a_400(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("roomer").await;
     for bad in [
         "/api/rooms?limit=0",
         "/api/rooms?limit=201",
@@ -241,40 +257,63 @@ async fn rooms_are_created_validated_listed_renamed_and_deleted(backend: Backend
             "{bad}"
         );
     }
+}
 
+async fn renaming_a_room_returns_the_new_title(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("roomer").await;
+    let id = app.create_room(&me.access, "general", json!(null)).await;
     let res = app
-        .request(
-            Method::PATCH,
-            &format!("/api/rooms/{general}"),
-            Some(&me.access),
-            Some(json!({"title": "면접 준비"})),
+        .patch_json(
+            &format!("/api/rooms/{id}"),
+            json!({"title": "면접 준비"}),
+            &me.access,
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(
-        res.json::<Value>().await.expect("json")["title"],
-        "면접 준비"
-    );
-    let res = app
-        .request(
-            Method::DELETE,
-            &format!("/api/rooms/{general}"),
-            Some(&me.access),
-            None,
-        )
-        .await;
+    assert_eq!(body_json(res).await["title"], "면접 준비");
+}
+
+async fn a_deleted_room_is_404(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("roomer").await;
+    let id = app.create_room(&me.access, "general", json!(null)).await;
+    let res = app.delete(&format!("/api/rooms/{id}"), &me.access).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(
-        app.get(&format!("/api/rooms/{general}"), Some(&me.access))
+        app.get(&format!("/api/rooms/{id}"), Some(&me.access))
             .await
             .status(),
         StatusCode::NOT_FOUND
     );
+}
+
+async fn a_room_id_that_is_not_a_uuid_is_404(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("roomer").await;
     assert_eq!(
         app.get("/api/rooms/not-a-uuid", Some(&me.access))
             .await
             .status(),
         StatusCode::NOT_FOUND
+    );
+}
+
+async fn each_bad_message_body_is_a_400_on_content_and_costs_nothing(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("roomer").await;
+    let id = app.create_room(&me.access, "general", json!(null)).await;
+    assert_eq!(
+        app.send(&me.access, &id, "one good message").await.status(),
+        StatusCode::OK
     );
     for bad in [
         json!({"content": "   "}),
@@ -283,19 +322,20 @@ async fn rooms_are_created_validated_listed_renamed_and_deleted(backend: Backend
     ] {
         let res = app
             .post_json(
-                &format!("/api/rooms/{naming}/messages"),
-                bad,
+                &format!("/api/rooms/{id}/messages"),
+                bad.clone(),
                 Some(&me.access),
             )
             .await;
-        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-        assert!(error_of(res).await.1["content"].is_string());
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad}");
+        assert!(error_of(res).await.1["content"].is_string(), "{bad}");
     }
     assert_eq!(
-        quota_used(&app, &me.access, "chat").await,
+        app.quota_used(&me.access, "chat").await,
         1,
         "bad input costs nothing"
     );
+    assert_eq!(app.room_messages(&me.access, &id).await.len(), 2);
 }
 
 async fn the_offline_assistant_answers_every_assistant_type_with_no_configuration(
@@ -324,8 +364,8 @@ async fn the_offline_assistant_answers_every_assistant_type_with_no_configuratio
         ),
     ];
     for (assistant, settings, question) in cases {
-        let id = room(&app, &me.access, assistant, settings).await;
-        let res = send(&app, &me.access, &id, question).await;
+        let id = app.create_room(&me.access, assistant, settings).await;
+        let res = app.send(&me.access, &id, question).await;
         assert_eq!(res.status(), StatusCode::OK, "{assistant}");
         let body: Value = res.json().await.expect("json");
         let answer = body["assistant_message"]["content"]
@@ -346,21 +386,24 @@ async fn two_hundred_concurrent_sends_with_limit_five_let_exactly_five_through(b
         latency: Duration::from_millis(20),
         ..Behavior::default()
     };
-    let Some((app, fake)) = with_upstream(backend, behavior).await else {
+    let fake = FakeUpstream::start(behavior).await;
+    let Some(app) = spawn_app_with_openai(backend, fake.openai_base(), |_| {}).await else {
         return;
     };
     let app = Arc::new(app);
     let bystander = app.member("bystander").await;
-    let bystander_room = room(&app, &bystander.access, "general", json!(null)).await;
+    let bystander_room = app
+        .create_room(&bystander.access, "general", json!(null))
+        .await;
     for round in 0..10 {
         let me = app.member(&format!("burst{round}")).await;
-        let id = room(&app, &me.access, "general", json!(null)).await;
+        let id = app.create_room(&me.access, "general", json!(null)).await;
         let calls_before = fake.calls();
         let tasks: Vec<_> = (0..200)
             .map(|i| {
                 let (app, token, id) = (app.clone(), me.access.clone(), id.clone());
                 tokio::spawn(async move {
-                    send(&app, &token, &id, &format!("message {i}"))
+                    app.send(&token, &id, &format!("message {i}"))
                         .await
                         .status()
                 })
@@ -381,31 +424,33 @@ async fn two_hundred_concurrent_sends_with_limit_five_let_exactly_five_through(b
             5,
             "round {round}: upstream calls"
         );
-        assert_eq!(quota_used(&app, &me.access, "chat").await, 5);
+        assert_eq!(app.quota_used(&me.access, "chat").await, 5);
     }
     assert_eq!(
-        send(&app, &bystander.access, &bystander_room, "still fine")
+        app.send(&bystander.access, &bystander_room, "still fine")
             .await
             .status(),
         StatusCode::OK
     );
 }
 
-async fn upstream_errors_become_502_or_504_and_cost_no_quota(backend: Backend) {
-    let Some((app, fake)) = with_upstream(
-        backend,
-        Behavior {
-            fault: Fault::Status(500),
-            ..Behavior::default()
-        },
-    )
-    .await
-    else {
+/// A server on `backend` whose upstream answers with `fault`, a member and a room.
+async fn faulty_upstream(
+    backend: Backend,
+    fault: Fault,
+) -> Option<(TestApp, FakeUpstream, Tokens, String)> {
+    let fake = FakeUpstream::start(Behavior::fault(fault)).await;
+    let app = spawn_app_with_openai(backend, fake.openai_base(), |_| {}).await?;
+    let me = app.member("unlucky").await;
+    let id = app.create_room(&me.access, "general", json!(null)).await;
+    Some((app, fake, me, id))
+}
+
+async fn an_upstream_500_is_a_502_that_leaks_no_key_or_url_and_costs_no_quota(backend: Backend) {
+    let Some((app, _fake, me, id)) = faulty_upstream(backend, Fault::Status(500)).await else {
         return;
     };
-    let me = app.member("unlucky").await;
-    let id = room(&app, &me.access, "general", json!(null)).await;
-    let res = send(&app, &me.access, &id, "hello").await;
+    let res = app.send(&me.access, &id, "hello").await;
     assert_eq!(res.status(), StatusCode::BAD_GATEWAY);
     let text = res.text().await.expect("body");
     assert!(text.contains("upstream_error"), "{text}");
@@ -413,41 +458,54 @@ async fn upstream_errors_become_502_or_504_and_cost_no_quota(backend: Backend) {
         !text.contains("sk-test") && !text.contains("127.0.0.1"),
         "secrets or URLs leaked: {text}"
     );
-    assert_eq!(quota_used(&app, &me.access, "chat").await, 0);
+    assert_eq!(app.quota_used(&me.access, "chat").await, 0);
+}
 
-    fake.set(Behavior {
-        fault: Fault::HangBeforeHeaders,
-        ..Behavior::default()
-    });
+async fn an_upstream_that_never_answers_is_a_504_within_five_seconds_and_costs_no_quota(
+    backend: Backend,
+) {
+    let Some((app, _fake, me, id)) = faulty_upstream(backend, Fault::HangBeforeHeaders).await
+    else {
+        return;
+    };
     let started = Instant::now();
-    let res = send(&app, &me.access, &id, "hello again").await;
+    let res = app.send(&me.access, &id, "hello again").await;
     assert_eq!(res.status(), StatusCode::GATEWAY_TIMEOUT);
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "took {:?}",
         started.elapsed()
     );
-    assert_eq!(quota_used(&app, &me.access, "chat").await, 0);
+    assert_eq!(app.quota_used(&me.access, "chat").await, 0);
+}
 
-    fake.set(Behavior {
-        fault: Fault::MalformedChunk(0),
-        ..Behavior::default()
-    });
+async fn a_malformed_upstream_reply_is_a_502_and_costs_no_quota(backend: Backend) {
+    let Some((app, _fake, me, id)) = faulty_upstream(backend, Fault::MalformedChunk(0)).await
+    else {
+        return;
+    };
     assert_eq!(
-        send(&app, &me.access, &id, "and again").await.status(),
+        app.send(&me.access, &id, "and again").await.status(),
         StatusCode::BAD_GATEWAY
     );
-    assert_eq!(quota_used(&app, &me.access, "chat").await, 0);
+    assert_eq!(app.quota_used(&me.access, "chat").await, 0);
+}
 
-    let messages: Value = app
-        .get(&format!("/api/rooms/{id}/messages"), Some(&me.access))
-        .await
-        .json()
-        .await
-        .expect("json");
-    let statuses: Vec<&str> = messages["items"]
-        .as_array()
-        .expect("items")
+async fn failed_sends_keep_the_question_and_mark_the_answer_failed(backend: Backend) {
+    let Some((app, fake, me, id)) = faulty_upstream(backend, Fault::Status(500)).await else {
+        return;
+    };
+    for (fault, status) in [
+        (Fault::Status(500), StatusCode::BAD_GATEWAY),
+        (Fault::HangBeforeHeaders, StatusCode::GATEWAY_TIMEOUT),
+        (Fault::MalformedChunk(0), StatusCode::BAD_GATEWAY),
+    ] {
+        fake.set(Behavior::fault(fault.clone()));
+        let res = app.send(&me.access, &id, "hello").await;
+        assert_eq!(res.status(), status, "{fault:?}");
+    }
+    let messages = app.room_messages(&me.access, &id).await;
+    let statuses: Vec<&str> = messages
         .iter()
         .filter_map(|m| m["status"].as_str())
         .collect();
@@ -458,33 +516,42 @@ async fn upstream_errors_become_502_or_504_and_cost_no_quota(backend: Backend) {
         ],
         "questions kept, failures marked"
     );
+}
+
+async fn after_upstream_failures_sends_work_again_and_the_server_stays_ready(backend: Backend) {
+    let Some((app, fake, me, id)) = faulty_upstream(backend, Fault::Status(500)).await else {
+        return;
+    };
+    for fault in [
+        Fault::Status(500),
+        Fault::HangBeforeHeaders,
+        Fault::MalformedChunk(0),
+    ] {
+        fake.set(Behavior::fault(fault.clone()));
+        let status = app.send(&me.access, &id, "hello").await.status();
+        assert!(status.is_server_error(), "{fault:?}: {status}");
+    }
     fake.set(Behavior::default());
     assert_eq!(
-        send(&app, &me.access, &id, "works now").await.status(),
+        app.send(&me.access, &id, "works now").await.status(),
         StatusCode::OK
     );
     assert_eq!(app.get("/readyz", None).await.status(), StatusCode::OK);
 }
 
-async fn retries_happen_only_before_the_first_token_and_never_on_client_errors(backend: Backend) {
-    let Some((app, fake)) = with_upstream(
-        backend,
-        Behavior {
-            fault: Fault::FailFirst {
-                times: 2,
-                status: 503,
-            },
-            ..Behavior::default()
-        },
-    )
-    .await
-    else {
+async fn two_upstream_503s_are_retried_and_the_third_call_answers(backend: Backend) {
+    let fake = FakeUpstream::start(Behavior::fault(Fault::FailFirst {
+        times: 2,
+        status: 503,
+    }))
+    .await;
+    let Some(app) = spawn_app_with_openai(backend, fake.openai_base(), |_| {}).await else {
         return;
     };
     let me = app.member("retrier").await;
-    let id = room(&app, &me.access, "general", json!(null)).await;
+    let id = app.create_room(&me.access, "general", json!(null)).await;
     assert_eq!(
-        send(&app, &me.access, &id, "one").await.status(),
+        app.send(&me.access, &id, "one").await.status(),
         StatusCode::OK
     );
     assert_eq!(fake.calls(), 3, "two retries, then success");
@@ -492,58 +559,75 @@ async fn retries_happen_only_before_the_first_token_and_never_on_client_errors(b
         fake.last_auth().as_deref(),
         Some("Bearer sk-test-secret-key")
     );
+}
 
-    fake.set(Behavior {
-        fault: Fault::Status(400),
-        ..Behavior::default()
-    });
-    let before = fake.calls();
-    assert_eq!(
-        send(&app, &me.access, &id, "two").await.status(),
-        StatusCode::BAD_GATEWAY
-    );
-    assert_eq!(fake.calls() - before, 1, "no retry on 400");
+/// Sends one message through an upstream answering with `fault` and returns (status,
+/// upstream calls made for it).
+async fn send_through(backend: Backend, fault: Fault) -> Option<(StatusCode, usize)> {
+    let fake = FakeUpstream::start(Behavior::fault(fault)).await;
+    let app = spawn_app_with_openai(backend, fake.openai_base(), |_| {}).await?;
+    let me = app.member("retrier").await;
+    let id = app.create_room(&me.access, "general", json!(null)).await;
+    let status = app.send(&me.access, &id, "hello").await.status();
+    Some((status, fake.calls()))
+}
 
-    fake.set(Behavior {
-        fault: Fault::Status(500),
-        ..Behavior::default()
-    });
-    let before = fake.calls();
-    assert_eq!(
-        send(&app, &me.access, &id, "three").await.status(),
-        StatusCode::BAD_GATEWAY
-    );
-    assert_eq!(fake.calls() - before, 3, "at most two retries");
+async fn an_upstream_400_is_a_502_without_a_retry(backend: Backend) {
+    let Some((status, calls)) = send_through(backend, Fault::Status(400)).await else {
+        return;
+    };
+    assert_eq!(status, StatusCode::BAD_GATEWAY);
+    assert_eq!(calls, 1, "no retry on 400");
+}
 
-    fake.set(Behavior {
+async fn an_upstream_500_is_retried_at_most_twice(backend: Backend) {
+    let Some((status, calls)) = send_through(backend, Fault::Status(500)).await else {
+        return;
+    };
+    assert_eq!(status, StatusCode::BAD_GATEWAY);
+    assert_eq!(calls, 3, "at most two retries");
+}
+
+async fn a_stream_that_breaks_after_its_first_token_is_not_retried(backend: Backend) {
+    let fake = FakeUpstream::start(Behavior {
         fault: Fault::DisconnectAfter(2),
         reply: "one two three four".into(),
         token_delay: Duration::from_millis(20),
         ..Behavior::default()
-    });
-    let before = fake.calls();
-    let events = read_events(send_stream(&app, &me.access, &id, "four").await, 10).await;
-    assert_eq!(fake.calls() - before, 1, "no retry after the first token");
+    })
+    .await;
+    let Some(app) = spawn_app_with_openai(backend, fake.openai_base(), |_| {}).await else {
+        return;
+    };
+    let me = app.member("retrier").await;
+    let id = app.create_room(&me.access, "general", json!(null)).await;
+    let events = read_events(app.send_streamed(&me.access, &id, "four").await, 10).await;
+    assert_eq!(fake.calls(), 1, "no retry after the first token");
     assert_eq!(events.last().map(|e| e.0.as_str()), Some("error"));
 }
 
+const STREAMED_REPLY: &str = "Streaming works **token** by token.";
+
+/// A server whose upstream streams [`STREAMED_REPLY`] a few tokens at a time, and the
+/// response to a streamed send of "stream please" (4 of 5 chat sends left after it).
+async fn streamed_send(backend: Backend) -> Option<(TestApp, FakeUpstream, reqwest::Response)> {
+    let fake = FakeUpstream::start(Behavior {
+        reply: STREAMED_REPLY.into(),
+        token_delay: Duration::from_millis(5),
+        ..Behavior::default()
+    })
+    .await;
+    let app = spawn_app_with_openai(backend, fake.openai_base(), |_| {}).await?;
+    let me = app.member("streamer").await;
+    let id = app.create_room(&me.access, "general", json!(null)).await;
+    let res = app.send_streamed(&me.access, &id, "stream please").await;
+    Some((app, fake, res))
+}
+
 async fn streaming_sends_user_message_deltas_and_done(backend: Backend) {
-    let reply = "Streaming works **token** by token.";
-    let Some((app, fake)) = with_upstream(
-        backend,
-        Behavior {
-            reply: reply.into(),
-            token_delay: Duration::from_millis(5),
-            ..Behavior::default()
-        },
-    )
-    .await
-    else {
+    let Some((_app, _fake, res)) = streamed_send(backend).await else {
         return;
     };
-    let me = app.member("streamer").await;
-    let id = room(&app, &me.access, "general", json!(null)).await;
-    let res = send_stream(&app, &me.access, &id, "stream please").await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(
         res.headers()["content-type"]
@@ -560,17 +644,26 @@ async fn streaming_sends_user_message_deltas_and_done(backend: Backend) {
         .filter(|e| e.0 == "delta")
         .filter_map(|e| e.1["text"].as_str())
         .collect();
-    assert_eq!(deltas, reply);
+    assert_eq!(deltas, STREAMED_REPLY);
     assert!(events.iter().filter(|e| e.0 == "delta").count() > 2);
     let done = events.last().expect("done");
     assert_eq!(done.0, "done");
-    assert_eq!(done.1["message"]["content"], reply);
+    assert_eq!(done.1["message"]["content"], STREAMED_REPLY);
     assert!(
         done.1["message"]["html"]
             .as_str()
             .expect("html")
             .contains("<strong>token</strong>")
     );
+}
+
+async fn a_streamed_send_asks_the_upstream_to_stream_with_the_system_prompt_first(
+    backend: Backend,
+) {
+    let Some((_app, fake, res)) = streamed_send(backend).await else {
+        return;
+    };
+    read_events(res, 100).await;
     let sent = fake.last_request().expect("request");
     assert_eq!(sent["stream"], true);
     assert_eq!(sent["model"], "fake-model");
@@ -585,68 +678,47 @@ async fn streaming_sends_user_message_deltas_and_done(backend: Backend) {
     );
 }
 
-async fn a_stall_or_disconnect_mid_stream_keeps_the_partial_answer_as_incomplete(backend: Backend) {
-    let reply = "alpha beta gamma delta epsilon";
-    let Some((app, fake)) = with_upstream(
-        backend,
-        Behavior {
-            reply: reply.into(),
-            fault: Fault::StallAfter(2),
-            ..Behavior::default()
-        },
-    )
-    .await
-    else {
+/// A streamed send whose upstream hits `fault` after two tokens: the client gets an `error`
+/// event, the first tokens are stored as an incomplete answer that still counts, and the
+/// server stays ready.
+async fn assert_a_fault_mid_stream_keeps_the_partial_answer(backend: Backend, fault: Fault) {
+    // A token delay lets the response head reach us before the fault, as with a real upstream.
+    let fake = FakeUpstream::start(Behavior {
+        reply: "alpha beta gamma delta epsilon".into(),
+        fault,
+        token_delay: Duration::from_millis(20),
+        ..Behavior::default()
+    })
+    .await;
+    let Some(app) = spawn_app_with_openai(backend, fake.openai_base(), |_| {}).await else {
         return;
     };
     let me = app.member("staller").await;
-    let id = room(&app, &me.access, "general", json!(null)).await;
-    for fault in [Fault::StallAfter(2), Fault::DisconnectAfter(2)] {
-        // A token delay lets the response head reach us before the fault, as with a real upstream.
-        fake.set(Behavior {
-            reply: reply.into(),
-            fault,
-            token_delay: Duration::from_millis(20),
-            ..Behavior::default()
-        });
-        let events = read_events(send_stream(&app, &me.access, &id, "go").await, 100).await;
-        let last = events.last().expect("events");
-        assert_eq!(last.0, "error", "{events:?}");
-        assert!(last.1["code"].is_string() && last.1["message"].is_string());
-        let messages: Value = app
-            .get(&format!("/api/rooms/{id}/messages"), Some(&me.access))
-            .await
-            .json()
-            .await
-            .expect("json");
-        let answer = messages["items"]
-            .as_array()
-            .expect("items")
-            .last()
-            .expect("answer")
-            .clone();
-        assert_eq!(answer["status"], "incomplete");
-        assert!(
-            answer["content"]
-                .as_str()
-                .expect("content")
-                .starts_with("alpha beta"),
-            "{answer}"
-        );
-        assert!(
-            !answer["content"]
-                .as_str()
-                .expect("content")
-                .contains("gamma"),
-            "{answer}"
-        );
-    }
+    let id = app.create_room(&me.access, "general", json!(null)).await;
+    let events = read_events(app.send_streamed(&me.access, &id, "go").await, 100).await;
+    let last = events.last().expect("events");
+    assert_eq!(last.0, "error", "{events:?}");
+    assert!(last.1["code"].is_string() && last.1["message"].is_string());
+    let messages = app.room_messages(&me.access, &id).await;
+    let answer = messages.last().expect("answer");
+    assert_eq!(answer["status"], "incomplete");
+    let content = answer["content"].as_str().expect("content");
+    assert!(content.starts_with("alpha beta"), "{answer}");
+    assert!(!content.contains("gamma"), "{answer}");
     assert_eq!(
-        quota_used(&app, &me.access, "chat").await,
-        2,
+        app.quota_used(&me.access, "chat").await,
+        1,
         "partial answers stay counted"
     );
     assert_eq!(app.get("/readyz", None).await.status(), StatusCode::OK);
+}
+
+async fn a_stall_mid_stream_keeps_the_partial_answer_as_incomplete(backend: Backend) {
+    assert_a_fault_mid_stream_keeps_the_partial_answer(backend, Fault::StallAfter(2)).await;
+}
+
+async fn a_disconnect_mid_stream_keeps_the_partial_answer_as_incomplete(backend: Backend) {
+    assert_a_fault_mid_stream_keeps_the_partial_answer(backend, Fault::DisconnectAfter(2)).await;
 }
 
 async fn a_client_leaving_mid_stream_cancels_the_upstream_call_within_a_second(backend: Backend) {
@@ -656,12 +728,15 @@ async fn a_client_leaving_mid_stream_cancels_the_upstream_call_within_a_second(b
         token_delay: Duration::from_millis(100),
         ..Behavior::default()
     };
-    let Some((app, fake)) = with_upstream(backend, behavior).await else {
+    let fake = FakeUpstream::start(behavior).await;
+    let Some(app) = spawn_app_with_openai(backend, fake.openai_base(), |_| {}).await else {
         return;
     };
     let me = app.member("leaver").await;
-    let id = room(&app, &me.access, "general", json!(null)).await;
-    let res = send_stream(&app, &me.access, &id, "long answer please").await;
+    let id = app.create_room(&me.access, "general", json!(null)).await;
+    let res = app
+        .send_streamed(&me.access, &id, "long answer please")
+        .await;
     let events = read_events(res, 4).await;
     assert_eq!(events.iter().filter(|e| e.0 == "delta").count(), 3);
     let left = Instant::now();
@@ -674,13 +749,7 @@ async fn a_client_leaving_mid_stream_cancels_the_upstream_call_within_a_second(b
     }
     let deadline = Instant::now() + Duration::from_secs(2);
     loop {
-        let messages: Value = app
-            .get(&format!("/api/rooms/{id}/messages"), Some(&me.access))
-            .await
-            .json()
-            .await
-            .expect("json");
-        let items = messages["items"].as_array().expect("items").clone();
+        let items = app.room_messages(&me.access, &id).await;
         if items.len() == 2 {
             assert_eq!(items[1]["status"], "incomplete");
             assert!(
@@ -698,20 +767,18 @@ async fn a_client_leaving_mid_stream_cancels_the_upstream_call_within_a_second(b
 
 async fn hostile_model_output_is_sanitised_in_html(backend: Backend) {
     let reply = "Look <script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1)) ![i](https://evil.example/a.png) <a href=\"javascript:alert(2)\">y</a>";
-    let Some((app, _fake)) = with_upstream(
-        backend,
-        Behavior {
-            reply: reply.into(),
-            ..Behavior::default()
-        },
-    )
-    .await
-    else {
+    let _fake = FakeUpstream::start(Behavior {
+        reply: reply.into(),
+        ..Behavior::default()
+    })
+    .await;
+    let Some(app) = spawn_app_with_openai(backend, _fake.openai_base(), |_| {}).await else {
         return;
     };
     let me = app.member("xss").await;
-    let id = room(&app, &me.access, "general", json!(null)).await;
-    let body: Value = send(&app, &me.access, &id, "<script>alert('me')</script>")
+    let id = app.create_room(&me.access, "general", json!(null)).await;
+    let body: Value = app
+        .send(&me.access, &id, "<script>alert('me')</script>")
         .await
         .json()
         .await
@@ -748,9 +815,9 @@ async fn every_room_route_with_another_users_token_is_404_and_changes_nothing(ba
     };
     let owner = app.member("owner").await;
     let thief = app.member("thief").await;
-    let id = room(&app, &owner.access, "general", json!(null)).await;
+    let id = app.create_room(&owner.access, "general", json!(null)).await;
     assert_eq!(
-        send(&app, &owner.access, &id, "비밀 메시지 secret")
+        app.send(&owner.access, &id, "비밀 메시지 secret")
             .await
             .status(),
         StatusCode::OK
@@ -782,64 +849,53 @@ async fn every_room_route_with_another_users_token_is_404_and_changes_nothing(ba
     ];
     app.assert_not_found_for(&thief.access, routes.into(), "secret")
         .await;
-    let hits: Value = app
-        .get("/api/search?q=secret", Some(&thief.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let hits: Value = app.get_json("/api/search?q=secret", &thief.access).await;
     assert_eq!(hits["items"].as_array().expect("items").len(), 0);
-    let rooms: Value = app
-        .get("/api/rooms", Some(&thief.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let rooms: Value = app.get_json("/api/rooms", &thief.access).await;
     assert_eq!(rooms["items"].as_array().expect("items").len(), 0);
-    assert_eq!(quota_used(&app, &thief.access, "chat").await, 0);
+    assert_eq!(app.quota_used(&thief.access, "chat").await, 0);
     let mine: Value = app
-        .get(&format!("/api/rooms/{id}"), Some(&owner.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&format!("/api/rooms/{id}"), &owner.access)
+        .await;
     assert_ne!(mine["title"], "mine now");
-    let messages: Value = app
-        .get(&format!("/api/rooms/{id}/messages"), Some(&owner.access))
-        .await
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(messages["items"].as_array().expect("items").len(), 2);
+    assert_eq!(app.room_messages(&owner.access, &id).await.len(), 2);
+}
+
+/// A member who asked "기술면접은 어떻게 준비하나요?" in a room of their own, and another
+/// member who wrote "면접 비밀 이야기" in theirs: (app, me, my room).
+async fn two_members_who_wrote_about_interviews(
+    backend: Backend,
+) -> Option<(TestApp, Tokens, String)> {
+    let app = spawn_app(backend).await?;
+    let me = app.member("searcher").await;
+    let other = app.member("other").await;
+    let id = app
+        .create_room(&me.access, "tech-interview", json!(null))
+        .await;
+    assert_eq!(
+        app.send(&me.access, &id, "기술면접은 어떻게 준비하나요?")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let theirs = app.create_room(&other.access, "general", json!(null)).await;
+    assert_eq!(
+        app.send(&other.access, &theirs, "면접 비밀 이야기")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    Some((app, me, id))
 }
 
 async fn search_finds_korean_substrings_in_your_own_messages_only(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
+    let Some((app, me, id)) = two_members_who_wrote_about_interviews(backend).await else {
         return;
     };
-    let me = app.member("searcher").await;
-    let other = app.member("other").await;
-    let id = room(&app, &me.access, "tech-interview", json!(null)).await;
-    assert_eq!(
-        send(&app, &me.access, &id, "기술면접은 어떻게 준비하나요?")
-            .await
-            .status(),
-        StatusCode::OK
-    );
-    let theirs = room(&app, &other.access, "general", json!(null)).await;
-    assert_eq!(
-        send(&app, &other.access, &theirs, "면접 비밀 이야기")
-            .await
-            .status(),
-        StatusCode::OK
-    );
-
-    let hits: Value = app
-        .get("/api/search?q=%EB%A9%B4%EC%A0%91", Some(&me.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+    // 면접
+    let hits = app
+        .get_json("/api/search?q=%EB%A9%B4%EC%A0%91", &me.access)
+        .await;
     let items = hits["items"].as_array().expect("items");
     assert!(!items.is_empty());
     assert!(items.iter().all(|h| h["room_id"] == id.as_str()), "{hits}");
@@ -848,15 +904,19 @@ async fn search_finds_korean_substrings_in_your_own_messages_only(backend: Backe
             .iter()
             .any(|h| h["message"]["content"] == "기술면접은 어떻게 준비하나요?")
     );
-    let exact: Value = app
-        .get(
+}
+
+async fn searching_a_whole_korean_word_finds_the_one_message_that_has_it(backend: Backend) {
+    let Some((app, me, _id)) = two_members_who_wrote_about_interviews(backend).await else {
+        return;
+    };
+    // 기술면접은
+    let exact = app
+        .get_json(
             "/api/search?q=%EA%B8%B0%EC%88%A0%EB%A9%B4%EC%A0%91%EC%9D%80",
-            Some(&me.access),
+            &me.access,
         )
-        .await
-        .json()
-        .await
-        .expect("json");
+        .await;
     let mine: Vec<&Value> = exact["items"]
         .as_array()
         .expect("items")
@@ -864,17 +924,25 @@ async fn search_finds_korean_substrings_in_your_own_messages_only(backend: Backe
         .filter(|h| h["message"]["role"] == "user")
         .collect();
     assert_eq!(mine.len(), 1, "{exact}");
-    let none: Value = app
-        .get("/api/search?q=100%25", Some(&me.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+}
+
+async fn a_percent_sign_in_a_search_matches_only_itself(backend: Backend) {
+    let Some((app, me, _id)) = two_members_who_wrote_about_interviews(backend).await else {
+        return;
+    };
+    let none = app.get_json("/api/search?q=100%25", &me.access).await;
     assert_eq!(
         none["items"].as_array().expect("items").len(),
         0,
         "% is literal"
     );
+}
+
+async fn search_needs_a_query_and_a_token(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("searcher").await;
     assert_eq!(
         app.get("/api/search?q=", Some(&me.access)).await.status(),
         StatusCode::BAD_REQUEST
@@ -885,23 +953,26 @@ async fn search_finds_korean_substrings_in_your_own_messages_only(backend: Backe
     );
 }
 
-async fn export_gives_markdown_and_json(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+/// A naming room with one exchange: (app, me, room).
+async fn a_room_to_export(backend: Backend) -> Option<(TestApp, Tokens, String)> {
+    let app = spawn_app(backend).await?;
     let me = app.member("exporter").await;
-    let id = room(&app, &me.access, "naming", json!({"language": "rust"})).await;
+    let id = app
+        .create_room(&me.access, "naming", json!({"language": "rust"}))
+        .await;
     assert_eq!(
-        send(
-            &app,
-            &me.access,
-            &id,
-            "name a function that reads a config file"
-        )
-        .await
-        .status(),
+        app.send(&me.access, &id, "name a function that reads a config file")
+            .await
+            .status(),
         StatusCode::OK
     );
+    Some((app, me, id))
+}
+
+async fn exporting_as_markdown_gives_an_attachment_titled_by_the_first_message(backend: Backend) {
+    let Some((app, me, id)) = a_room_to_export(backend).await else {
+        return;
+    };
     let res = app
         .get(
             &format!("/api/rooms/{id}/export?format=md"),
@@ -926,17 +997,23 @@ async fn export_gives_markdown_and_json(backend: Backend) {
         md.starts_with("# name a function") && md.contains("## You") && md.contains("## Assistant"),
         "{md}"
     );
-    let json: Value = app
-        .get(
-            &format!("/api/rooms/{id}/export?format=json"),
-            Some(&me.access),
-        )
-        .await
-        .json()
-        .await
-        .expect("json");
+}
+
+async fn exporting_as_json_gives_the_room_and_its_messages(backend: Backend) {
+    let Some((app, me, id)) = a_room_to_export(backend).await else {
+        return;
+    };
+    let json = app
+        .get_json(&format!("/api/rooms/{id}/export?format=json"), &me.access)
+        .await;
     assert_eq!(json["room"]["id"], id.as_str());
     assert_eq!(json["messages"].as_array().expect("messages").len(), 2);
+}
+
+async fn an_unknown_export_format_is_a_400_on_format(backend: Backend) {
+    let Some((app, me, id)) = a_room_to_export(backend).await else {
+        return;
+    };
     let res = app
         .get(
             &format!("/api/rooms/{id}/export?format=pdf"),
@@ -952,38 +1029,29 @@ async fn messages_page_backwards_in_chronological_order(backend: Backend) {
         return;
     };
     let me = app.member("pager").await;
-    let id = room(&app, &me.access, "general", json!(null)).await;
+    let id = app.create_room(&me.access, "general", json!(null)).await;
     for i in 0..6 {
         assert_eq!(
-            send(&app, &me.access, &id, &format!("question {i}"))
+            app.send(&me.access, &id, &format!("question {i}"))
                 .await
                 .status(),
             StatusCode::OK
         );
     }
     let first: Value = app
-        .get(
-            &format!("/api/rooms/{id}/messages?limit=5"),
-            Some(&me.access),
-        )
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&format!("/api/rooms/{id}/messages?limit=5"), &me.access)
+        .await;
     let items = first["items"].as_array().expect("items");
     assert_eq!(items.len(), 5);
     assert_eq!(items[4]["role"], "assistant", "newest last within the page");
     assert_eq!(items[3]["content"], "question 5");
     let cursor = first["next_cursor"].as_str().expect("cursor");
     let older: Value = app
-        .get(
+        .get_json(
             &format!("/api/rooms/{id}/messages?limit=5&cursor={cursor}"),
-            Some(&me.access),
+            &me.access,
         )
-        .await
-        .json()
-        .await
-        .expect("json");
+        .await;
     let older_items = older["items"].as_array().expect("items");
     assert_eq!(older_items.len(), 5);
     assert_eq!(older_items[0]["content"], "question 1");
@@ -995,24 +1063,50 @@ async fn messages_page_backwards_in_chronological_order(backend: Backend) {
     let mut sorted = ids.clone();
     sorted.sort();
     assert_eq!(ids, sorted, "chronological across pages");
+}
+
+async fn an_unlimited_chat_quota_still_counts_use(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |c| c.set_quota_limit("chat", 0)).await else {
+        return;
+    };
+    let me = app.member("unlimited").await;
+    let id = app.create_room(&me.access, "general", json!(null)).await;
+    for i in 0..6 {
+        assert_eq!(
+            app.send(&me.access, &id, &format!("question {i}"))
+                .await
+                .status(),
+            StatusCode::OK
+        );
+    }
     assert_eq!(
-        quota_used(&app, &me.access, "chat").await,
+        app.quota_used(&me.access, "chat").await,
         6,
         "unlimited still counts use"
     );
 }
 
-async fn the_quota_endpoint_headers_and_429_body_tell_the_truth(backend: Backend) {
-    let Some(app) = spawn_app_with(backend, |c| c.set_quota_limit("chat", 2)).await else {
+/// A server with a chat limit of 2 a day and a member: (app, member).
+async fn chat_limit_of_two(backend: Backend) -> Option<(TestApp, Tokens)> {
+    let app = spawn_app_with(backend, |c| c.set_quota_limit("chat", 2)).await?;
+    let me = app.member("counter").await;
+    Some((app, me))
+}
+
+/// Sends two messages to a new room, using up a limit of 2; returns the room.
+async fn use_up_two_sends(app: &TestApp, token: &str) -> String {
+    let id = app.create_room(token, "general", json!(null)).await;
+    for content in ["one", "two"] {
+        assert_eq!(app.send(token, &id, content).await.status(), StatusCode::OK);
+    }
+    id
+}
+
+async fn the_quota_endpoint_lists_every_scope_with_limit_used_and_remaining(backend: Backend) {
+    let Some((app, me)) = chat_limit_of_two(backend).await else {
         return;
     };
-    let me = app.member("counter").await;
-    let quota: Value = app
-        .get("/api/me/quota", Some(&me.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let quota = app.get_json("/api/me/quota", &me.access).await;
     assert_eq!(quota["timezone"], "Asia/Seoul");
     let scopes: Vec<&str> = quota["scopes"]
         .as_array()
@@ -1030,8 +1124,15 @@ async fn the_quota_endpoint_headers_and_429_body_tell_the_truth(backend: Backend
         ),
         (Some(2), Some(0), Some(2))
     );
+}
+
+async fn the_quota_resets_at_the_next_midnight_in_seoul(backend: Backend) {
+    let Some((app, me)) = chat_limit_of_two(backend).await else {
+        return;
+    };
+    let quota = app.get_json("/api/me/quota", &me.access).await;
     let resets_at = time::OffsetDateTime::parse(
-        chat["resets_at"].as_str().expect("resets_at"),
+        quota["scopes"][0]["resets_at"].as_str().expect("resets_at"),
         &time::format_description::well_known::Rfc3339,
     )
     .expect("rfc3339");
@@ -1042,9 +1143,14 @@ async fn the_quota_endpoint_headers_and_429_body_tell_the_truth(backend: Backend
         "resets at midnight in Seoul"
     );
     assert!(resets_at > time::OffsetDateTime::now_utc());
+}
 
-    let id = room(&app, &me.access, "general", json!(null)).await;
-    let res = send(&app, &me.access, &id, "one").await;
+async fn each_send_tells_the_limit_the_remaining_sends_and_the_reset(backend: Backend) {
+    let Some((app, me)) = chat_limit_of_two(backend).await else {
+        return;
+    };
+    let id = app.create_room(&me.access, "general", json!(null)).await;
+    let res = app.send(&me.access, &id, "one").await;
     assert_eq!(res.headers()["ratelimit-limit"], "2");
     assert_eq!(res.headers()["ratelimit-remaining"], "1");
     let reset: i64 = res.headers()["ratelimit-reset"]
@@ -1054,10 +1160,19 @@ async fn the_quota_endpoint_headers_and_429_body_tell_the_truth(backend: Backend
         .expect("seconds");
     assert!((0..=86_400).contains(&reset));
     assert_eq!(
-        send(&app, &me.access, &id, "two").await.headers()["ratelimit-remaining"],
+        app.send(&me.access, &id, "two").await.headers()["ratelimit-remaining"],
         "0"
     );
-    let res = send(&app, &me.access, &id, "three").await;
+}
+
+async fn a_send_over_the_limit_is_a_429_with_retry_after_and_the_rate_limit_headers(
+    backend: Backend,
+) {
+    let Some((app, me)) = chat_limit_of_two(backend).await else {
+        return;
+    };
+    let id = use_up_two_sends(&app, &me.access).await;
+    let res = app.send(&me.access, &id, "three").await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     let retry: i64 = res.headers()["retry-after"]
         .to_str()
@@ -1069,38 +1184,57 @@ async fn the_quota_endpoint_headers_and_429_body_tell_the_truth(backend: Backend
     assert_eq!(res.headers()["ratelimit-limit"], "2");
     assert_eq!(res.headers()["ratelimit-remaining"], "0");
     assert!(res.headers().contains_key("ratelimit-reset"));
-    let body: Value = res.json().await.expect("json");
+}
+
+async fn the_429_body_names_the_scope_its_limit_and_when_it_resets(backend: Backend) {
+    let Some((app, me)) = chat_limit_of_two(backend).await else {
+        return;
+    };
+    let id = use_up_two_sends(&app, &me.access).await;
+    let res = app.send(&me.access, &id, "three").await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let body = body_json(res).await;
     assert_eq!(body["error"]["code"], "quota_exceeded");
     assert_eq!(body["error"]["scope"], "chat");
     assert_eq!(body["error"]["limit"], 2);
     assert!(body["error"]["resets_at"].is_string() && body["error"]["message"].is_string());
-    let messages: Value = app
-        .get(&format!("/api/rooms/{id}/messages"), Some(&me.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+}
+
+async fn a_refused_send_stores_nothing(backend: Backend) {
+    let Some((app, me)) = chat_limit_of_two(backend).await else {
+        return;
+    };
+    let id = use_up_two_sends(&app, &me.access).await;
     assert_eq!(
-        messages["items"].as_array().expect("items").len(),
+        app.send(&me.access, &id, "three").await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        app.room_messages(&me.access, &id).await.len(),
         4,
         "a refused send stores nothing"
     );
+}
 
+async fn a_per_user_override_raises_the_limit(backend: Backend) {
+    let Some((app, me)) = chat_limit_of_two(backend).await else {
+        return;
+    };
+    let id = use_up_two_sends(&app, &me.access).await;
+    assert_eq!(
+        app.send(&me.access, &id, "three").await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
     let user_id = uuid::Uuid::parse_str(&me.user_id).expect("uuid");
     confab::quota::repo::set_override(&app.db, user_id, "chat", Some(3))
         .await
         .expect("override");
     assert_eq!(
-        send(&app, &me.access, &id, "three again").await.status(),
+        app.send(&me.access, &id, "three again").await.status(),
         StatusCode::OK,
         "override raises the limit"
     );
-    let quota: Value = app
-        .get("/api/me/quota", Some(&me.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let quota = app.get_json("/api/me/quota", &me.access).await;
     assert_eq!(quota["scopes"][0]["limit"], 3);
     assert_eq!(quota["scopes"][0]["remaining"], 0);
 }
@@ -1123,12 +1257,10 @@ async fn the_gemini_provider_works_plain_and_streamed(backend: Backend) {
         return;
     };
     let me: Tokens = app.member("gem").await;
-    let id = room(&app, &me.access, "general", json!(null)).await;
-    let body: Value = send(&app, &me.access, &id, "hi")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let id = app.create_room(&me.access, "general", json!(null)).await;
+    let res = app.send(&me.access, &id, "hi").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = body_json(res).await;
     assert_eq!(body["assistant_message"]["content"], "Gemini says hello.");
     assert_eq!(fake.last_auth().as_deref(), Some("gemini-test-key"));
     let sent = fake.last_request().expect("request");
@@ -1141,7 +1273,7 @@ async fn the_gemini_provider_works_plain_and_streamed(backend: Backend) {
             .expect("last")["parts"][0]["text"],
         "hi"
     );
-    let events = read_events(send_stream(&app, &me.access, &id, "stream").await, 100).await;
+    let events = read_events(app.send_streamed(&me.access, &id, "stream").await, 100).await;
     let text: String = events
         .iter()
         .filter(|e| e.0 == "delta")
@@ -1151,78 +1283,142 @@ async fn the_gemini_provider_works_plain_and_streamed(backend: Backend) {
     assert_eq!(events.last().map(|e| e.0.as_str()), Some("done"));
 }
 
-async fn json_of(app: &TestApp, path: &str, token: &str) -> Value {
-    let res = app.get(path, Some(token)).await;
-    assert_eq!(res.status(), StatusCode::OK, "GET {path}");
-    res.json().await.expect("json")
+// On SQLite, pages and callers are cached in memory. In the tests below every read that
+// must see a change follows a read of the same page (or a request by the same caller) from
+// before the change, so a stale cache would show.
+
+/// A server with no chat limit, for the cache tests.
+async fn unlimited_chat(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |c| c.set_quota_limit("chat", 0)).await
 }
 
-/// On SQLite, pages and callers are cached in memory; every read here follows a read of
-/// the same page, so a stale cache would show.
-async fn pages_read_again_show_every_change_made_by_the_server_or_from_outside(backend: Backend) {
-    let Some(app) = spawn_app_with(backend, |c| c.set_quota_limit("chat", 0)).await else {
-        return;
-    };
-    let me = app.member("cachey").await;
-    let other = app.member("peeker").await;
-    let rooms = |v: &Value| v["items"].as_array().expect("items").len();
-    for _ in 0..2 {
-        assert_eq!(rooms(&json_of(&app, "/api/rooms", &me.access).await), 0);
-    }
+fn room_count(list: &Value) -> usize {
+    list["items"].as_array().expect("items").len()
+}
 
-    let first = room(&app, &me.access, "general", json!(null)).await;
-    let second = room(&app, &me.access, "general", json!(null)).await;
-    let list = json_of(&app, "/api/rooms", &me.access).await;
-    assert_eq!(rooms(&list), 2, "a created room shows at once");
-    assert_eq!(list["items"][0]["id"], second.as_str());
-
-    let page = format!("/api/rooms/{first}/messages");
-    assert_eq!(json_of(&app, &page, &me.access).await["items"], json!([]));
+/// A room with one exchange (its title comes from "how do caches go stale?").
+async fn a_room_with_one_exchange(app: &TestApp, token: &str) -> String {
+    let id = app.create_room(token, "general", json!(null)).await;
     assert_eq!(
-        send(&app, &me.access, &first, "how do caches go stale?")
+        app.send(token, &id, "how do caches go stale?")
             .await
             .status(),
         StatusCode::OK
     );
-    let list = json_of(&app, "/api/rooms", &me.access).await;
+    id
+}
+
+async fn created_rooms_show_in_a_room_list_read_before(backend: Backend) {
+    let Some(app) = unlimited_chat(backend).await else {
+        return;
+    };
+    let me = app.member("cachey").await;
+    for _ in 0..2 {
+        assert_eq!(room_count(&app.get_json("/api/rooms", &me.access).await), 0);
+    }
+    let _first = app.create_room(&me.access, "general", json!(null)).await;
+    let second = app.create_room(&me.access, "general", json!(null)).await;
+    let list = app.get_json("/api/rooms", &me.access).await;
+    assert_eq!(room_count(&list), 2, "a created room shows at once");
+    assert_eq!(list["items"][0]["id"], second.as_str());
+}
+
+async fn a_send_reorders_a_room_list_read_before(backend: Backend) {
+    let Some(app) = unlimited_chat(backend).await else {
+        return;
+    };
+    let me = app.member("cachey").await;
+    let first = app.create_room(&me.access, "general", json!(null)).await;
+    let second = app.create_room(&me.access, "general", json!(null)).await;
+    let list = app.get_json("/api/rooms", &me.access).await;
+    assert_eq!(list["items"][0]["id"], second.as_str());
+    assert_eq!(
+        app.send(&me.access, &first, "how do caches go stale?")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let list = app.get_json("/api/rooms", &me.access).await;
     assert_eq!(
         list["items"][0]["id"],
         first.as_str(),
         "activity reorders the list"
     );
     assert!(list["items"][0]["preview"].is_string(), "{list}");
-    let messages = json_of(&app, &page, &me.access).await;
+}
+
+async fn a_send_shows_in_a_message_page_read_before(backend: Backend) {
+    let Some(app) = unlimited_chat(backend).await else {
+        return;
+    };
+    let me = app.member("cachey").await;
+    let id = app.create_room(&me.access, "general", json!(null)).await;
+    let page = format!("/api/rooms/{id}/messages");
+    assert_eq!(app.get_json(&page, &me.access).await["items"], json!([]));
+    assert_eq!(
+        app.send(&me.access, &id, "how do caches go stale?")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let messages = app.get_json(&page, &me.access).await;
     assert_eq!(messages["items"].as_array().expect("items").len(), 2);
     assert_eq!(
-        json_of(&app, &page, &me.access).await,
+        app.get_json(&page, &me.access).await,
         messages,
         "a second read is the same"
     );
+}
 
-    // Someone else asking for the very same URI gets their own answer, not the cached one.
+async fn someone_else_reading_a_cached_uri_gets_their_own_answer(backend: Backend) {
+    let Some(app) = unlimited_chat(backend).await else {
+        return;
+    };
+    let me = app.member("cachey").await;
+    let other = app.member("peeker").await;
+    let id = a_room_with_one_exchange(&app, &me.access).await;
+    let page = format!("/api/rooms/{id}/messages");
+    app.get_json(&page, &me.access).await;
+    assert_eq!(room_count(&app.get_json("/api/rooms", &me.access).await), 1);
     assert_eq!(
         app.get(&page, Some(&other.access)).await.status(),
         StatusCode::NOT_FOUND
     );
-    assert_eq!(rooms(&json_of(&app, "/api/rooms", &other.access).await), 0);
+    assert_eq!(
+        room_count(&app.get_json("/api/rooms", &other.access).await),
+        0
+    );
+}
 
+async fn a_rename_shows_in_a_room_list_read_before(backend: Backend) {
+    let Some(app) = unlimited_chat(backend).await else {
+        return;
+    };
+    let me = app.member("cachey").await;
+    let id = a_room_with_one_exchange(&app, &me.access).await;
+    app.get_json("/api/rooms", &me.access).await;
     let res = app
-        .request(
-            Method::PATCH,
-            &format!("/api/rooms/{first}"),
-            Some(&me.access),
-            Some(json!({"title": "Renamed"})),
+        .patch_json(
+            &format!("/api/rooms/{id}"),
+            json!({"title": "Renamed"}),
+            &me.access,
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(
-        json_of(&app, "/api/rooms", &me.access).await["items"][0]["title"],
+        app.get_json("/api/rooms", &me.access).await["items"][0]["title"],
         "Renamed"
     );
+}
 
-    // Changes made by another connection or process, each right after the page it
-    // changes was read (and cached).
-    json_of(&app, &page, &me.access).await;
+async fn a_message_changed_elsewhere_shows_in_a_page_read_before(backend: Backend) {
+    let Some(app) = unlimited_chat(backend).await else {
+        return;
+    };
+    let me = app.member("cachey").await;
+    let id = a_room_with_one_exchange(&app, &me.access).await;
+    let page = format!("/api/rooms/{id}/messages");
+    app.get_json(&page, &me.access).await;
     assert_eq!(
         app.execute_elsewhere(
             "UPDATE messages SET content = 'changed elsewhere' WHERE role = 'user'"
@@ -1231,10 +1427,26 @@ async fn pages_read_again_show_every_change_made_by_the_server_or_from_outside(b
         1
     );
     assert_eq!(
-        json_of(&app, &page, &me.access).await["items"][0]["content"],
+        app.get_json(&page, &me.access).await["items"][0]["content"],
         "changed elsewhere"
     );
-    json_of(&app, "/api/rooms", &me.access).await;
+}
+
+async fn a_room_renamed_elsewhere_shows_in_a_room_list_read_before(backend: Backend) {
+    let Some(app) = unlimited_chat(backend).await else {
+        return;
+    };
+    let me = app.member("cachey").await;
+    let id = a_room_with_one_exchange(&app, &me.access).await;
+    let res = app
+        .patch_json(
+            &format!("/api/rooms/{id}"),
+            json!({"title": "Renamed"}),
+            &me.access,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    app.get_json("/api/rooms", &me.access).await;
     assert_eq!(
         app.execute_elsewhere(
             "UPDATE rooms SET title = 'Titled elsewhere' WHERE title = 'Renamed'"
@@ -1243,49 +1455,75 @@ async fn pages_read_again_show_every_change_made_by_the_server_or_from_outside(b
         1
     );
     assert_eq!(
-        json_of(&app, "/api/rooms", &me.access).await["items"][0]["title"],
+        app.get_json("/api/rooms", &me.access).await["items"][0]["title"],
         "Titled elsewhere"
     );
-    json_of(&app, &page, &me.access).await;
+}
+
+async fn a_message_deleted_elsewhere_leaves_a_page_read_before(backend: Backend) {
+    let Some(app) = unlimited_chat(backend).await else {
+        return;
+    };
+    let me = app.member("cachey").await;
+    let id = a_room_with_one_exchange(&app, &me.access).await;
+    let page = format!("/api/rooms/{id}/messages");
+    app.get_json(&page, &me.access).await;
     assert_eq!(
         app.execute_elsewhere("DELETE FROM messages WHERE role = 'assistant'")
             .await,
         1
     );
     assert_eq!(
-        json_of(&app, &page, &me.access).await["items"]
+        app.get_json(&page, &me.access).await["items"]
             .as_array()
             .expect("items")
             .len(),
         1
     );
+}
 
-    let res = app
-        .request(
-            Method::DELETE,
-            &format!("/api/rooms/{first}"),
-            Some(&me.access),
-            None,
-        )
-        .await;
+async fn a_deleted_room_leaves_its_page_and_the_room_list_read_before(backend: Backend) {
+    let Some(app) = unlimited_chat(backend).await else {
+        return;
+    };
+    let me = app.member("cachey").await;
+    let first = a_room_with_one_exchange(&app, &me.access).await;
+    let _second = app.create_room(&me.access, "general", json!(null)).await;
+    let page = format!("/api/rooms/{first}/messages");
+    app.get_json(&page, &me.access).await;
+    assert_eq!(room_count(&app.get_json("/api/rooms", &me.access).await), 2);
+    let res = app.delete(&format!("/api/rooms/{first}"), &me.access).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(
         app.get(&page, Some(&me.access)).await.status(),
         StatusCode::NOT_FOUND
     );
-    assert_eq!(rooms(&json_of(&app, "/api/rooms", &me.access).await), 1);
+    assert_eq!(room_count(&app.get_json("/api/rooms", &me.access).await), 1);
+}
 
-    // The caller is cached too: a session revoked or a user deactivated elsewhere is
-    // refused on the very next request, and a role change shows at once.
+// The caller is cached too: a role change shows at once, and a user deactivated or a
+// session revoked elsewhere is refused on the very next request.
+
+async fn a_role_changed_elsewhere_shows_at_once(backend: Backend) {
+    let Some(app) = unlimited_chat(backend).await else {
+        return;
+    };
+    let me = app.member("cachey").await;
+    assert_eq!(app.get_json("/api/me", &me.access).await["role"], "member");
     assert_eq!(
         app.execute_elsewhere("UPDATE users SET role = 'manager' WHERE username = 'cachey'")
             .await,
         1
     );
-    assert_eq!(
-        json_of(&app, "/api/me", &me.access).await["role"],
-        "manager"
-    );
+    assert_eq!(app.get_json("/api/me", &me.access).await["role"], "manager");
+}
+
+async fn a_user_deactivated_elsewhere_is_refused_on_the_next_request(backend: Backend) {
+    let Some(app) = unlimited_chat(backend).await else {
+        return;
+    };
+    let other = app.member("peeker").await;
+    app.get_json("/api/rooms", &other.access).await;
     assert_eq!(
         app.execute_elsewhere("UPDATE users SET is_active = FALSE WHERE username = 'peeker'")
             .await,
@@ -1295,6 +1533,14 @@ async fn pages_read_again_show_every_change_made_by_the_server_or_from_outside(b
         app.get("/api/rooms", Some(&other.access)).await.status(),
         StatusCode::UNAUTHORIZED
     );
+}
+
+async fn a_session_revoked_elsewhere_is_refused_on_the_next_request(backend: Backend) {
+    let Some(app) = unlimited_chat(backend).await else {
+        return;
+    };
+    let me = app.member("cachey").await;
+    app.get_json("/api/rooms", &me.access).await;
     assert_eq!(
         app.execute_elsewhere(
             "UPDATE sessions SET revoked_at = created_at WHERE revoked_at IS NULL \
@@ -1317,33 +1563,33 @@ async fn pages_read_while_messages_are_sent_end_up_with_every_message(backend: B
     };
     let app = Arc::new(app);
     let me = app.member("racer").await;
-    let id = room(&app, &me.access, "general", json!(null)).await;
+    let id = app.create_room(&me.access, "general", json!(null)).await;
     let page = format!("/api/rooms/{id}/messages?limit=200");
     let mut tasks = Vec::new();
     for i in 0..20 {
         let (app, token, id, page) = (app.clone(), me.access.clone(), id.clone(), page.clone());
         tasks.push(tokio::spawn(async move {
-            let res = send(&app, &token, &id, &format!("race {i}")).await;
+            let res = app.send(&token, &id, &format!("race {i}")).await;
             assert_eq!(res.status(), StatusCode::OK);
             for _ in 0..3 {
-                json_of(&app, &page, &token).await;
-                json_of(&app, "/api/rooms", &token).await;
+                app.get_json(&page, &token).await;
+                app.get_json("/api/rooms", &token).await;
             }
         }));
     }
     for task in tasks {
         task.await.expect("task");
     }
-    let messages = json_of(&app, &page, &me.access).await;
+    let messages = app.get_json(&page, &me.access).await;
     assert_eq!(messages["items"].as_array().expect("items").len(), 40);
     // A query parameter the server ignores makes a URI never read before: built afresh.
     assert_eq!(
         messages,
-        json_of(&app, &format!("{page}&fresh=1"), &me.access).await
+        app.get_json(&format!("{page}&fresh=1"), &me.access).await
     );
     assert_eq!(
-        json_of(&app, "/api/rooms", &me.access).await,
-        json_of(&app, "/api/rooms?fresh=1", &me.access).await
+        app.get_json("/api/rooms", &me.access).await,
+        app.get_json("/api/rooms?fresh=1", &me.access).await
     );
 }
 
@@ -1352,51 +1598,33 @@ async fn an_untitled_room_has_a_null_title_until_its_first_message_names_it(back
         return;
     };
     let me = app.member("untitled").await;
-    let id = room(&app, &me.access, "general", json!({})).await;
-    let body: Value = app
-        .get(&format!("/api/rooms/{id}"), Some(&me.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let id = app.create_room(&me.access, "general", json!({})).await;
+    let body: Value = app.get_json(&format!("/api/rooms/{id}"), &me.access).await;
     assert!(body["title"].is_null(), "{body}");
-    let list: Value = app
-        .get("/api/rooms", Some(&me.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let list: Value = app.get_json("/api/rooms", &me.access).await;
     assert!(list["items"][0]["title"].is_null(), "{list}");
 
     // A first message of nothing but Markdown marks leaves it untitled; a real one names it.
     assert_eq!(
-        send(&app, &me.access, &id, "###").await.status(),
+        app.send(&me.access, &id, "###").await.status(),
         StatusCode::OK
     );
-    let body: Value = app
-        .get(&format!("/api/rooms/{id}"), Some(&me.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let body: Value = app.get_json(&format!("/api/rooms/{id}"), &me.access).await;
     assert!(body["title"].is_null(), "{body}");
-    let other = room(&app, &me.access, "general", json!({})).await;
+    let other = app.create_room(&me.access, "general", json!({})).await;
     assert_eq!(
-        send(&app, &me.access, &other, "Rust 소유권 질문\n둘째 줄")
+        app.send(&me.access, &other, "Rust 소유권 질문\n둘째 줄")
             .await
             .status(),
         StatusCode::OK
     );
     let body: Value = app
-        .get(&format!("/api/rooms/{other}"), Some(&me.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&format!("/api/rooms/{other}"), &me.access)
+        .await;
     assert_eq!(body["title"], "Rust 소유권 질문");
 }
 
-async fn validation_errors_name_each_field_with_a_stable_code(backend: Backend) {
+async fn signup_errors_give_each_field_a_stable_code(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
@@ -1408,14 +1636,19 @@ async fn validation_errors_name_each_field_with_a_stable_code(backend: Backend) 
         )
         .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    let body: Value = res.json().await.expect("json");
+    let body = body_json(res).await;
     let codes = &body["error"]["field_codes"];
     assert_eq!(codes["email"], "invalid_email", "{body}");
     assert_eq!(codes["username"], "too_short", "{body}");
     assert_eq!(codes["password"], "entirely_numeric", "{body}");
     assert_eq!(codes["password2"], "mismatch", "{body}");
     assert!(body["error"]["fields"]["email"].is_string(), "{body}");
+}
 
+async fn create_room_errors_give_each_field_a_stable_code(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let me = app.member("codes").await;
     for (body, field, code) in [
         (
@@ -1440,16 +1673,23 @@ async fn validation_errors_name_each_field_with_a_stable_code(backend: Backend) 
             .post_json("/api/rooms", body.clone(), Some(&me.access))
             .await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{body}");
-        let got: Value = res.json().await.expect("json");
+        let got = body_json(res).await;
         assert_eq!(got["error"]["field_codes"][field], code, "{body} → {got}");
     }
+}
+
+async fn query_string_errors_give_each_parameter_a_stable_code(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("codes").await;
     let res = app.get("/api/rooms?limit=0", Some(&me.access)).await;
-    let got: Value = res.json().await.expect("json");
+    let got = body_json(res).await;
     assert_eq!(
         got["error"]["field_codes"]["limit"], "out_of_range",
         "{got}"
     );
     let res = app.get("/api/search?q=", Some(&me.access)).await;
-    let got: Value = res.json().await.expect("json");
+    let got = body_json(res).await;
     assert_eq!(got["error"]["field_codes"]["q"], "required", "{got}");
 }

@@ -6,7 +6,7 @@ use std::process::{Command, Output, Stdio};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{Backend, start, test_config};
+use crate::helpers::{Backend, TestApp, Tokens, start, test_config};
 
 fn confab(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_confab"));
@@ -39,12 +39,11 @@ fn text(out: &Output) -> String {
     )
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn user_commands_create_promote_and_deactivate_accounts() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let p = dir.path();
+/// `confab user create Boss@Example.com --username boss --role admin` with a good
+/// password (`quiet-meadow-91`) on stdin; panics unless it succeeds.
+fn create_boss(dir: &std::path::Path) {
     let out = confab(
-        p,
+        dir,
         &[
             "user",
             "create",
@@ -59,8 +58,29 @@ async fn user_commands_create_promote_and_deactivate_accounts() {
         "quiet-meadow-91\n",
     );
     assert!(out.status.success(), "{}", text(&out));
+}
+
+/// A server on the SQLite file in `dir`, with boss logged in.
+async fn serve_with_boss_logged_in(dir: &std::path::Path) -> (TestApp, Tokens) {
+    let db = crate::helpers::fresh_db(Backend::Sqlite, dir)
+        .await
+        .expect("sqlite");
+    let app = start(
+        test_config(dir),
+        db,
+        Backend::Sqlite,
+        tempfile::tempdir().expect("tempdir"),
+    )
+    .await;
+    let tokens = app.login("boss@example.com", "quiet-meadow-91").await;
+    (app, tokens)
+}
+
+#[test]
+fn user_create_refuses_a_weak_password() {
+    let dir = tempfile::tempdir().expect("tempdir");
     let out = confab(
-        p,
+        dir.path(),
         &[
             "user",
             "create",
@@ -74,8 +94,14 @@ async fn user_commands_create_promote_and_deactivate_accounts() {
     );
     assert!(!out.status.success());
     assert!(text(&out).contains("password"), "{}", text(&out));
+}
+
+#[test]
+fn user_create_refuses_an_email_taken_in_another_case() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    create_boss(dir.path());
     let out = confab(
-        p,
+        dir.path(),
         &[
             "user",
             "create",
@@ -88,49 +114,61 @@ async fn user_commands_create_promote_and_deactivate_accounts() {
         "quiet-meadow-92\n",
     );
     assert!(!out.status.success(), "duplicate email accepted");
+}
+
+#[test]
+fn user_promote_of_an_unknown_email_fails() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    create_boss(dir.path());
     let out = confab(
-        p,
+        dir.path(),
         &["user", "promote", "nobody@example.com", "--role", "manager"],
         &[],
         "",
     );
     assert!(!out.status.success());
+}
 
-    let db = crate::helpers::fresh_db(Backend::Sqlite, p)
-        .await
-        .expect("sqlite");
-    let app = start(
-        test_config(p),
-        db,
-        Backend::Sqlite,
-        tempfile::tempdir().expect("tempdir"),
-    )
-    .await;
-    let tokens = app.login("boss@example.com", "quiet-meadow-91").await;
-    let me: serde_json::Value = app
-        .get("/api/me", Some(&tokens.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_created_on_the_command_line_logs_in_with_its_role() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    create_boss(dir.path());
+    let (app, tokens) = serve_with_boss_logged_in(dir.path()).await;
+    let me = app.get_json("/api/me", &tokens.access).await;
     assert_eq!(me["role"], "admin");
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_promotion_on_the_command_line_shows_at_once_on_a_running_server() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    create_boss(dir.path());
+    let (app, tokens) = serve_with_boss_logged_in(dir.path()).await;
+    assert_eq!(
+        app.get_json("/api/me", &tokens.access).await["role"],
+        "admin"
+    );
     let out = confab(
-        p,
+        dir.path(),
         &["user", "promote", "BOSS@example.com", "--role", "manager"],
         &[],
         "",
     );
     assert!(out.status.success(), "{}", text(&out));
-    let me: serde_json::Value = app
-        .get("/api/me", Some(&tokens.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let me = app.get_json("/api/me", &tokens.access).await;
     assert_eq!(me["role"], "manager", "role changes take effect at once");
+}
 
-    let out = confab(p, &["user", "deactivate", "boss@example.com"], &[], "");
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deactivation_on_the_command_line_signs_the_user_out_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    create_boss(dir.path());
+    let (app, tokens) = serve_with_boss_logged_in(dir.path()).await;
+    let out = confab(
+        dir.path(),
+        &["user", "deactivate", "boss@example.com"],
+        &[],
+        "",
+    );
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(
         app.get("/api/me", Some(&tokens.access)).await.status(),

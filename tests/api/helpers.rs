@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use confab::app::Application;
-use confab::config::Config;
+use confab::config::{Config, Secret};
 use confab::db::{Db, DbOptions};
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
@@ -130,6 +130,25 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
     Some(app)
 }
 
+/// Starts a server on `backend` whose LLM is the OpenAI-compatible API at `base_url` (a fake
+/// upstream's `openai_base()`; key `sk-test-secret-key`, model `fake-model`, 2 s timeout),
+/// after letting the test adjust the configuration.
+pub async fn spawn_app_with_openai(
+    backend: Backend,
+    base_url: String,
+    adjust: impl FnOnce(&mut Config),
+) -> Option<TestApp> {
+    spawn_app_with(backend, |c| {
+        c.llm_provider = "openai".into();
+        c.llm_base_url = Some(base_url);
+        c.llm_api_key = Some(Secret::new("sk-test-secret-key"));
+        c.llm_model = Some("fake-model".into());
+        c.llm_timeout_secs = 2;
+        adjust(c);
+    })
+    .await
+}
+
 /// Builds and runs an application on an existing database and directory.
 pub async fn start(config: Config, db: Db, backend: Backend, dir: TempDir) -> TestApp {
     let app = Application::build_with_db(config, db.clone())
@@ -241,8 +260,131 @@ impl TestApp {
         self.request(Method::GET, path, token, None).await
     }
 
+    /// GETs `path` with `token`; panics unless 200, returns the JSON body.
+    pub async fn get_json(&self, path: &str, token: &str) -> Value {
+        let res = self.get(path, Some(token)).await;
+        assert_eq!(res.status(), StatusCode::OK, "GET {path}");
+        body_json(res).await
+    }
+
     pub async fn post_json(&self, path: &str, body: Value, token: Option<&str>) -> Response {
         self.request(Method::POST, path, token, Some(body)).await
+    }
+
+    pub async fn patch_json(&self, path: &str, body: Value, token: &str) -> Response {
+        self.request(Method::PATCH, path, Some(token), Some(body))
+            .await
+    }
+
+    pub async fn put_json(&self, path: &str, body: Value, token: &str) -> Response {
+        self.request(Method::PUT, path, Some(token), Some(body))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Response {
+        self.request(Method::DELETE, path, Some(token), None).await
+    }
+
+    /// Creates a room; panics unless 201, returns its id.
+    pub async fn create_room(&self, token: &str, assistant: &str, settings: Value) -> String {
+        let res = self
+            .post_json(
+                "/api/rooms",
+                json!({"assistant": assistant, "settings": settings}),
+                Some(token),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "create {assistant} room");
+        let body = body_json(res).await;
+        body["id"].as_str().expect("id").to_owned()
+    }
+
+    /// Sends a message to a room and waits for the whole answer (JSON).
+    pub async fn send(&self, token: &str, room: &str, content: &str) -> Response {
+        self.post_json(
+            &format!("/api/rooms/{room}/messages"),
+            json!({"content": content}),
+            Some(token),
+        )
+        .await
+    }
+
+    /// Sends a message to a room asking for the answer as server-sent events.
+    pub async fn send_streamed(&self, token: &str, room: &str, content: &str) -> Response {
+        self.client
+            .post(self.url(&format!("/api/rooms/{room}/messages")))
+            .bearer_auth(token)
+            .header("accept", "text/event-stream")
+            .json(&json!({"content": content}))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// A room's first page of messages (oldest first); panics unless 200.
+    pub async fn room_messages(&self, token: &str, room: &str) -> Vec<Value> {
+        let page = self
+            .get_json(&format!("/api/rooms/{room}/messages"), token)
+            .await;
+        page["items"].as_array().expect("items").clone()
+    }
+
+    /// How much of today's quota `scope` the caller has used.
+    pub async fn quota_used(&self, token: &str, scope: &str) -> i64 {
+        let body = self.get_json("/api/me/quota", token).await;
+        body["scopes"]
+            .as_array()
+            .expect("scopes")
+            .iter()
+            .find(|s| s["scope"] == scope)
+            .unwrap_or_else(|| panic!("scope {scope} in {body}"))["used"]
+            .as_i64()
+            .expect("used")
+    }
+
+    /// Starts an interview session; panics unless 201, returns the session.
+    pub async fn start_interview(&self, token: &str, body: Value) -> Value {
+        let res = self
+            .post_json("/api/interview/sessions", body, Some(token))
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED, "start interview");
+        body_json(res).await
+    }
+
+    /// Answers one question of an interview session.
+    pub async fn answer_question(
+        &self,
+        token: &str,
+        session: &str,
+        question: &str,
+        answer: &str,
+    ) -> Response {
+        self.post_json(
+            &format!("/api/interview/sessions/{session}/questions/{question}/answer"),
+            json!({ "answer": answer }),
+            Some(token),
+        )
+        .await
+    }
+
+    /// Finishes an interview session.
+    pub async fn finish_interview(&self, token: &str, session: &str) -> Response {
+        self.post_json(
+            &format!("/api/interview/sessions/{session}/finish"),
+            json!({}),
+            Some(token),
+        )
+        .await
+    }
+
+    /// Exchanges a refresh token (in the body) for new tokens.
+    pub async fn refresh(&self, refresh_token: &str) -> Response {
+        self.post_json(
+            "/api/auth/refresh",
+            json!({"refresh_token": refresh_token}),
+            None,
+        )
+        .await
     }
 
     /// Signs up; panics unless 201.
@@ -305,6 +447,11 @@ async fn fresh_sqlite(dir: &Path) -> Db {
     })
     .await
     .expect("sqlite reconnects")
+}
+
+/// Reads a JSON body.
+pub async fn body_json(res: Response) -> Value {
+    res.json().await.expect("JSON body")
 }
 
 /// Reads a JSON error envelope and returns (code, fields).

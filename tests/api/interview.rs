@@ -8,64 +8,54 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::fake_upstream::{Behavior, FakeUpstream, Fault};
-use crate::helpers::{Backend, TestApp, error_of, spawn_app, spawn_app_with};
+use crate::helpers::{
+    Backend, TestApp, Tokens, body_json, error_of, spawn_app, spawn_app_with_openai,
+};
 use crate::on_both_backends;
 use confab::apps::interview::bank;
 
 on_both_backends!(
     the_catalog_lists_fields_careers_and_difficulties,
-    an_offline_session_runs_from_start_to_finish,
-    with_a_model_the_flow_uses_valid_json_and_falls_back_on_bad_output,
-    five_starts_or_cheat_sheets_then_429_while_answering_and_finishing_still_work,
-    every_session_question_and_favourite_route_with_another_users_token_is_404,
-    favourites_are_validated_deduplicated_listed_and_deleted,
+    starting_a_session_gives_korean_bank_questions_without_their_answers,
+    a_blank_or_too_long_answer_is_a_400_and_an_unknown_question_a_404_changing_nothing,
+    a_weak_answer_scores_low_and_names_what_was_missed,
+    the_bank_model_answer_scores_at_least_eight,
+    answering_a_question_again_is_a_409_already_answered,
+    two_concurrent_answers_to_one_question_let_exactly_one_through,
+    a_reopened_session_shows_answers_and_model_answers_of_answered_questions_only,
+    finishing_counts_a_skipped_question_as_zero_and_says_so,
+    a_finished_session_refuses_answers_with_a_409_session_finished,
+    finishing_again_returns_the_same_result,
+    a_finished_session_reopens_with_its_result_and_every_model_answer,
+    finished_sessions_are_listed_with_their_counts_and_score,
+    a_deleted_session_is_404,
+    answering_and_finishing_cost_no_quota,
+    with_a_model_the_questions_come_from_its_structured_output,
+    with_a_model_the_grade_and_feedback_come_from_it,
+    a_model_grade_outside_0_to_10_is_replaced_by_the_key_point_grader,
+    with_a_model_the_complement_comes_from_it_and_the_score_is_the_mean,
+    partial_model_output_keeps_the_valid_questions_and_the_bank_fills_the_rest,
+    when_the_model_answers_in_prose_the_bank_steps_in,
+    when_the_model_sends_malformed_json_the_bank_steps_in,
+    when_the_model_fails_with_a_500_the_bank_steps_in,
+    when_the_model_hangs_the_bank_steps_in,
+    when_the_model_fails_the_cheat_sheet_comes_from_the_bank_without_key_or_url,
+    bad_start_bodies_are_400s_and_cost_nothing,
+    a_cheat_sheet_of_more_than_ten_is_a_400_on_count_and_costs_nothing,
+    a_sixth_start_or_cheat_sheet_in_a_day_is_a_429_on_the_interview_scope,
+    interview_calls_leave_the_chat_quota_alone,
+    over_the_limit_a_started_session_can_still_be_answered_and_finished,
+    every_session_and_question_route_with_another_users_token_is_404_and_changes_nothing,
+    another_users_favourite_is_404_to_delete_and_missing_from_your_list,
+    the_interview_routes_need_a_token,
+    saving_a_favourite_normalises_the_difficulty_and_keeps_the_question_as_written,
+    the_same_question_again_case_and_spacing_aside_is_the_same_favourite,
+    each_bad_favourite_body_is_a_400_naming_its_field,
+    a_favourite_body_naming_an_owner_is_a_400,
+    a_deleted_favourite_leaves_the_list_and_deleting_it_again_is_404,
     the_cheat_sheet_has_model_answers_in_the_asked_language,
     new_sessions_avoid_questions_seen_recently,
 );
-
-async fn quota_used(app: &TestApp, token: &str) -> i64 {
-    let body: Value = app
-        .get("/api/me/quota", Some(token))
-        .await
-        .json()
-        .await
-        .expect("json");
-    body["scopes"]
-        .as_array()
-        .expect("scopes")
-        .iter()
-        .find(|s| s["scope"] == "interview")
-        .expect("scope")["used"]
-        .as_i64()
-        .expect("used")
-}
-
-async fn json_of(res: reqwest::Response) -> Value {
-    res.json().await.expect("json body")
-}
-
-async fn start(app: &TestApp, token: &str, body: Value) -> Value {
-    let res = app
-        .post_json("/api/interview/sessions", body, Some(token))
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    json_of(res).await
-}
-
-async fn answer(
-    app: &TestApp,
-    token: &str,
-    session: &str,
-    qid: &str,
-    text: &str,
-) -> reqwest::Response {
-    app.post_json(
-        &format!("/api/interview/sessions/{session}/questions/{qid}/answer"),
-        json!({ "answer": text }),
-        Some(token),
-    )
-    .await
-}
 
 fn question_ids(session: &Value) -> Vec<String> {
     session["questions"]
@@ -97,7 +87,7 @@ async fn the_catalog_lists_fields_careers_and_difficulties(backend: Backend) {
     };
     let res = app.get("/api/interview/catalog", None).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let body = json_of(res).await;
+    let body = body_json(res).await;
     let ids = |key: &str| -> Vec<String> {
         body[key]
             .as_array()
@@ -124,7 +114,52 @@ async fn the_catalog_lists_fields_careers_and_difficulties(backend: Backend) {
     assert_eq!(body["fields"][0]["label"]["ko"], "백엔드");
 }
 
-async fn an_offline_session_runs_from_start_to_finish(backend: Backend) {
+/// The body that starts a Korean offline session of three backend questions.
+fn three_backend_questions() -> Value {
+    json!({"field": "backend", "career": "junior", "count": 3, "language": "ko"})
+}
+
+/// An answer the key-point grader scores low.
+const WEAK_ANSWER: &str = "잘 모르겠습니다.";
+
+/// An offline session of three questions: the first answered weakly, the second with the
+/// bank's model answer, the third not yet answered.
+struct TwoAnswered {
+    sid: String,
+    ids: Vec<String>,
+    weak: Value,
+    good: Value,
+}
+
+async fn a_session_with_two_answers(app: &TestApp, token: &str) -> TwoAnswered {
+    let session = app.start_interview(token, three_backend_questions()).await;
+    let sid = session["id"].as_str().expect("id").to_owned();
+    let ids = question_ids(&session);
+    let res = app.answer_question(token, &sid, &ids[0], WEAK_ANSWER).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let weak = body_json(res).await;
+    let perfect = bank_answer(session["questions"][1]["question"].as_str().expect("q"));
+    let res = app.answer_question(token, &sid, &ids[1], &perfect).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let good = body_json(res).await;
+    TwoAnswered {
+        sid,
+        ids,
+        weak,
+        good,
+    }
+}
+
+/// [`a_session_with_two_answers`], finished: the session and the finish result.
+async fn a_finished_session(app: &TestApp, token: &str) -> (TwoAnswered, Value) {
+    let session = a_session_with_two_answers(app, token).await;
+    let res = app.finish_interview(token, &session.sid).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let result = body_json(res).await;
+    (session, result)
+}
+
+async fn starting_a_session_gives_korean_bank_questions_without_their_answers(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
@@ -132,7 +167,7 @@ async fn an_offline_session_runs_from_start_to_finish(backend: Backend) {
     let res = app
         .post_json(
             "/api/interview/sessions",
-            json!({"field": "backend", "career": "junior", "count": 3, "language": "ko"}),
+            three_backend_questions(),
             Some(&me.access),
         )
         .await;
@@ -143,8 +178,7 @@ async fn an_offline_session_runs_from_start_to_finish(backend: Backend) {
             .expect("header"),
         "4"
     );
-    let session = json_of(res).await;
-    let sid = session["id"].as_str().expect("id").to_owned();
+    let session = body_json(res).await;
     assert_eq!(session["source"], "bank");
     assert_eq!(session["status"], "in_progress");
     let questions = session["questions"].as_array().expect("questions");
@@ -161,22 +195,49 @@ async fn an_offline_session_runs_from_start_to_finish(backend: Backend) {
             "Korean: {text}"
         );
     }
-    let ids = question_ids(&session);
+}
 
-    // Bad answers cost nothing and change nothing.
-    let res = answer(&app, &me.access, &sid, &ids[0], "   ").await;
+async fn a_blank_or_too_long_answer_is_a_400_and_an_unknown_question_a_404_changing_nothing(
+    backend: Backend,
+) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("candidate").await;
+    let session = app
+        .start_interview(&me.access, three_backend_questions())
+        .await;
+    let sid = session["id"].as_str().expect("id").to_owned();
+    let ids = question_ids(&session);
+    let res = app.answer_question(&me.access, &sid, &ids[0], "   ").await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let (_, fields) = error_of(res).await;
     assert!(fields["answer"].is_string());
-    let res = answer(&app, &me.access, &sid, &ids[0], &"가".repeat(5001)).await;
+    let res = app
+        .answer_question(&me.access, &sid, &ids[0], &"가".repeat(5001))
+        .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    let res = answer(&app, &me.access, &sid, "not-a-question", "hello").await;
+    let res = app
+        .answer_question(&me.access, &sid, "not-a-question", "hello")
+        .await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 
-    // A weak answer scores low and names what was missed.
-    let res = answer(&app, &me.access, &sid, &ids[0], "잘 모르겠습니다.").await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let weak = json_of(res).await;
+    let reopened = app
+        .get_json(&format!("/api/interview/sessions/{sid}"), &me.access)
+        .await;
+    assert_eq!(reopened["questions"][0]["answered"], false);
+    let res = app
+        .answer_question(&me.access, &sid, &ids[0], WEAK_ANSWER)
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "still open for an answer");
+}
+
+async fn a_weak_answer_scores_low_and_names_what_was_missed(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("candidate").await;
+    let TwoAnswered { weak, .. } = a_session_with_two_answers(&app, &me.access).await;
     assert!(weak["score"].as_i64().expect("score") <= 2, "{weak}");
     assert!(
         weak["feedback"]["missing"]
@@ -191,46 +252,76 @@ async fn an_offline_session_runs_from_start_to_finish(backend: Backend) {
             .is_empty()
     );
     assert!(!weak["key_points"].as_array().expect("points").is_empty());
+}
 
-    // Answering twice: one wins, concurrently too.
-    let res = answer(&app, &me.access, &sid, &ids[0], "다시 답합니다").await;
+async fn the_bank_model_answer_scores_at_least_eight(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("candidate").await;
+    let TwoAnswered { good, .. } = a_session_with_two_answers(&app, &me.access).await;
+    assert!(good["score"].as_i64().expect("score") >= 8, "{good}");
+}
+
+async fn answering_a_question_again_is_a_409_already_answered(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("candidate").await;
+    let TwoAnswered { sid, ids, .. } = a_session_with_two_answers(&app, &me.access).await;
+    let res = app
+        .answer_question(&me.access, &sid, &ids[0], "다시 답합니다")
+        .await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     assert_eq!(error_of(res).await.0, "already_answered");
+}
 
-    // The model answer itself covers every key point.
-    let perfect = bank_answer(questions[1]["question"].as_str().expect("q"));
+async fn two_concurrent_answers_to_one_question_let_exactly_one_through(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("candidate").await;
+    let session = app
+        .start_interview(&me.access, three_backend_questions())
+        .await;
+    let sid = session["id"].as_str().expect("id").to_owned();
+    let ids = question_ids(&session);
+    let perfect = bank_answer(session["questions"][1]["question"].as_str().expect("q"));
     let (a, b) = tokio::join!(
-        answer(&app, &me.access, &sid, &ids[1], &perfect),
-        answer(&app, &me.access, &sid, &ids[1], &perfect)
+        app.answer_question(&me.access, &sid, &ids[1], &perfect),
+        app.answer_question(&me.access, &sid, &ids[1], &perfect)
     );
     let mut statuses = [a.status(), b.status()];
     statuses.sort();
     assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);
     let good = if a.status() == StatusCode::OK { a } else { b };
-    let good = json_of(good).await;
+    let good = body_json(good).await;
     assert!(good["score"].as_i64().expect("score") >= 8, "{good}");
+}
 
-    // Reopened, the answered questions show their answers and model answers.
-    let reopened = json_of(
-        app.get(&format!("/api/interview/sessions/{sid}"), Some(&me.access))
-            .await,
-    )
-    .await;
+async fn a_reopened_session_shows_answers_and_model_answers_of_answered_questions_only(
+    backend: Backend,
+) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("candidate").await;
+    let TwoAnswered { sid, .. } = a_session_with_two_answers(&app, &me.access).await;
+    let reopened = app
+        .get_json(&format!("/api/interview/sessions/{sid}"), &me.access)
+        .await;
     assert_eq!(reopened["questions"][0]["answered"], true);
-    assert_eq!(reopened["questions"][0]["answer"], "잘 모르겠습니다.");
+    assert_eq!(reopened["questions"][0]["answer"], WEAK_ANSWER);
     assert!(reopened["questions"][0]["model_answer"].is_string());
     assert!(reopened["questions"][2]["model_answer"].is_null());
+}
 
-    // Finishing with one question skipped: it counts 0.
-    let res = app
-        .post_json(
-            &format!("/api/interview/sessions/{sid}/finish"),
-            json!({}),
-            Some(&me.access),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let result = json_of(res).await;
+async fn finishing_counts_a_skipped_question_as_zero_and_says_so(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("candidate").await;
+    let (TwoAnswered { weak, good, .. }, result) = a_finished_session(&app, &me.access).await;
     let s0 = weak["score"].as_i64().expect("s");
     let s1 = good["score"].as_i64().expect("s");
     let expected = ((s0 + s1) as f64 / 3.0 * 10.0).round() / 10.0;
@@ -246,68 +337,81 @@ async fn an_offline_session_runs_from_start_to_finish(backend: Backend) {
     assert_eq!(breakdown[2]["skipped"], true);
     assert!(breakdown[2]["score"].is_null());
     assert_eq!(breakdown[1]["score"], good["score"]);
+}
 
-    // Finished: answering is refused, finishing again returns the same result.
-    let res = answer(&app, &me.access, &sid, &ids[2], "늦은 답").await;
+async fn a_finished_session_refuses_answers_with_a_409_session_finished(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("candidate").await;
+    let (TwoAnswered { sid, ids, .. }, _) = a_finished_session(&app, &me.access).await;
+    let res = app
+        .answer_question(&me.access, &sid, &ids[2], "늦은 답")
+        .await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     assert_eq!(error_of(res).await.0, "session_finished");
-    let again = json_of(
-        app.post_json(
-            &format!("/api/interview/sessions/{sid}/finish"),
-            json!({}),
-            Some(&me.access),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(again, result);
-    let reopened = json_of(
-        app.get(&format!("/api/interview/sessions/{sid}"), Some(&me.access))
-            .await,
-    )
-    .await;
+}
+
+async fn finishing_again_returns_the_same_result(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("candidate").await;
+    let (TwoAnswered { sid, .. }, result) = a_finished_session(&app, &me.access).await;
+    let res = app.finish_interview(&me.access, &sid).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(body_json(res).await, result);
+}
+
+async fn a_finished_session_reopens_with_its_result_and_every_model_answer(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("candidate").await;
+    let (TwoAnswered { sid, .. }, result) = a_finished_session(&app, &me.access).await;
+    let reopened = app
+        .get_json(&format!("/api/interview/sessions/{sid}"), &me.access)
+        .await;
     assert_eq!(reopened["status"], "finished");
     assert_eq!(reopened["result"]["score"], result["score"]);
     assert!(reopened["questions"][2]["model_answer"].is_string());
+}
 
-    // Listed, then deleted.
-    let list = json_of(app.get("/api/interview/sessions", Some(&me.access)).await).await;
+async fn finished_sessions_are_listed_with_their_counts_and_score(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("candidate").await;
+    let (_, result) = a_finished_session(&app, &me.access).await;
+    let list = app.get_json("/api/interview/sessions", &me.access).await;
     let items = list["items"].as_array().expect("items");
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["answered_count"], 2);
     assert_eq!(items[0]["question_count"], 3);
     assert_eq!(items[0]["score"], result["score"]);
-    let res = app
-        .request(
-            Method::DELETE,
-            &format!("/api/interview/sessions/{sid}"),
-            Some(&me.access),
-            None,
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let res = app
-        .get(&format!("/api/interview/sessions/{sid}"), Some(&me.access))
-        .await;
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    // Grading never cost quota: one start, one slot.
-    assert_eq!(quota_used(&app, &me.access).await, 1);
 }
 
-async fn with_upstream(backend: Backend) -> Option<(TestApp, FakeUpstream)> {
-    let fake = FakeUpstream::start(Behavior::default()).await;
-    let base = fake.openai_base();
-    let app = spawn_app_with(backend, |c| {
-        c.llm_provider = "openai".into();
-        c.llm_base_url = Some(base);
-        c.llm_api_key = Some(confab::config::Secret::new("sk-test-secret-key"));
-        c.llm_model = Some("fake-model".into());
-        c.llm_timeout_secs = 2;
-        // These tests start more sessions than a day's default quota; the quota has its own test.
-        c.set_quota_limit("interview", 0);
-    })
-    .await?;
-    Some((app, fake))
+async fn a_deleted_session_is_404(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("candidate").await;
+    let (TwoAnswered { sid, .. }, _) = a_finished_session(&app, &me.access).await;
+    let path = format!("/api/interview/sessions/{sid}");
+    let res = app.delete(&path, &me.access).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let res = app.get(&path, Some(&me.access)).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+async fn answering_and_finishing_cost_no_quota(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("candidate").await;
+    a_finished_session(&app, &me.access).await;
+    // One start, one slot.
+    assert_eq!(app.quota_used(&me.access, "interview").await, 1);
 }
 
 fn generated(n: usize) -> String {
@@ -325,20 +429,60 @@ fn generated(n: usize) -> String {
     json!({ "questions": questions }).to_string()
 }
 
-async fn with_a_model_the_flow_uses_valid_json_and_falls_back_on_bad_output(backend: Backend) {
-    let Some((app, fake)) = with_upstream(backend).await else {
+/// A server whose model is a fake upstream (no interview limit: these tests start more
+/// sessions than a day's default quota; the quota has its own tests), and a member.
+async fn with_a_model(backend: Backend) -> Option<(TestApp, FakeUpstream, Tokens)> {
+    let fake = FakeUpstream::start(Behavior::default()).await;
+    let app = spawn_app_with_openai(backend, fake.openai_base(), |c| {
+        c.set_quota_limit("interview", 0)
+    })
+    .await?;
+    let me = app.member("modeluser").await;
+    Some((app, fake, me))
+}
+
+/// Starts an English session of two questions that the model generates: (session id,
+/// question ids, session).
+async fn a_generated_session(
+    app: &TestApp,
+    fake: &FakeUpstream,
+    token: &str,
+) -> (String, Vec<String>, Value) {
+    fake.set(Behavior::reply(generated(2)));
+    let session = app
+        .start_interview(
+            token,
+            json!({"field": "backend", "career": "mid", "count": 2, "language": "en"}),
+        )
+        .await;
+    let sid = session["id"].as_str().expect("id").to_owned();
+    let ids = question_ids(&session);
+    (sid, ids, session)
+}
+
+/// Answers a question while the model replies `grade` (JSON); returns the graded answer.
+async fn answer_graded(
+    app: &TestApp,
+    fake: &FakeUpstream,
+    token: &str,
+    ids: (&str, &str),
+    grade: Value,
+    answer: &str,
+) -> Value {
+    fake.set(Behavior::reply(grade.to_string()));
+    let res = app.answer_question(token, ids.0, ids.1, answer).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    body_json(res).await
+}
+
+const FULL_ANSWER: &str =
+    "The idempotency key is stored with the result, and retries replay the stored result.";
+
+async fn with_a_model_the_questions_come_from_its_structured_output(backend: Backend) {
+    let Some((app, fake, me)) = with_a_model(backend).await else {
         return;
     };
-    let me = app.member("modeluser").await;
-
-    // Good JSON: questions, grade and complement come from the model.
-    fake.set(Behavior::reply(generated(2)));
-    let session = start(
-        &app,
-        &me.access,
-        json!({"field": "backend", "career": "mid", "count": 2, "language": "en"}),
-    )
-    .await;
+    let (_, _, session) = a_generated_session(&app, &fake, &me.access).await;
     assert_eq!(session["source"], "llm");
     assert!(
         session["questions"][0]["question"]
@@ -348,104 +492,145 @@ async fn with_a_model_the_flow_uses_valid_json_and_falls_back_on_bad_output(back
     );
     let request = fake.last_request().expect("request");
     assert_eq!(request["response_format"]["type"], "json_schema");
-    let sid = session["id"].as_str().expect("id").to_owned();
-    let ids = question_ids(&session);
-    fake.set(Behavior::reply(
-        json!({"score": 7, "good": "Mentions the key.", "missing": "No storage detail."})
-            .to_string(),
-    ));
-    let graded =
-        json_of(answer(&app, &me.access, &sid, &ids[0], "Use an idempotency key.").await).await;
+}
+
+async fn with_a_model_the_grade_and_feedback_come_from_it(backend: Backend) {
+    let Some((app, fake, me)) = with_a_model(backend).await else {
+        return;
+    };
+    let (sid, ids, _) = a_generated_session(&app, &fake, &me.access).await;
+    let grade = json!({"score": 7, "good": "Mentions the key.", "missing": "No storage detail."});
+    let graded = answer_graded(
+        &app,
+        &fake,
+        &me.access,
+        (&sid, &ids[0]),
+        grade,
+        "Use an idempotency key.",
+    )
+    .await;
     assert_eq!(graded["score"], 7);
     assert_eq!(graded["feedback"]["good"], "Mentions the key.");
     assert_eq!(
         graded["model_answer"],
         "Clients send an idempotency key; the server stores the first result under it and replays it for retries."
     );
-    // A grade outside 0–10 is not trusted: the key-point grader answers instead.
-    fake.set(Behavior::reply(
-        json!({"score": 42, "good": "x", "missing": "y"}).to_string(),
-    ));
-    let graded = json_of(
-        answer(
-            &app,
-            &me.access,
-            &sid,
-            &ids[1],
-            "The idempotency key is stored with the result, and retries replay the stored result.",
-        )
-        .await,
+}
+
+async fn a_model_grade_outside_0_to_10_is_replaced_by_the_key_point_grader(backend: Backend) {
+    let Some((app, fake, me)) = with_a_model(backend).await else {
+        return;
+    };
+    let (sid, ids, _) = a_generated_session(&app, &fake, &me.access).await;
+    let grade = json!({"score": 42, "good": "x", "missing": "y"});
+    let graded = answer_graded(&app, &fake, &me.access, (&sid, &ids[1]), grade, FULL_ANSWER).await;
+    assert_eq!(graded["score"], 10, "{graded}");
+}
+
+async fn with_a_model_the_complement_comes_from_it_and_the_score_is_the_mean(backend: Backend) {
+    let Some((app, fake, me)) = with_a_model(backend).await else {
+        return;
+    };
+    let (sid, ids, _) = a_generated_session(&app, &fake, &me.access).await;
+    let grade = json!({"score": 7, "good": "Mentions the key.", "missing": "No storage detail."});
+    answer_graded(
+        &app,
+        &fake,
+        &me.access,
+        (&sid, &ids[0]),
+        grade,
+        "Use an idempotency key.",
     )
     .await;
-    assert_eq!(graded["score"], 10, "{graded}");
+    let grade = json!({"score": 42, "good": "x", "missing": "y"});
+    answer_graded(&app, &fake, &me.access, (&sid, &ids[1]), grade, FULL_ANSWER).await;
     fake.set(Behavior::reply(
         json!({"complement": "Practise storage design."}).to_string(),
     ));
-    let result = json_of(
-        app.post_json(
-            &format!("/api/interview/sessions/{sid}/finish"),
-            json!({}),
-            Some(&me.access),
-        )
-        .await,
-    )
-    .await;
+    let res = app.finish_interview(&me.access, &sid).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let result = body_json(res).await;
     assert_eq!(result["complement"], "Practise storage design.");
     assert_eq!(result["score"], 8.5);
+}
 
-    // Partial output: the valid questions are kept, the rest come from the bank.
+async fn partial_model_output_keeps_the_valid_questions_and_the_bank_fills_the_rest(
+    backend: Backend,
+) {
+    let Some((app, fake, me)) = with_a_model(backend).await else {
+        return;
+    };
     let partial = json!({"questions": [
         serde_json::from_str::<Value>(&generated(1)).expect("json")["questions"][0].clone(),
         {"question": "", "intent": "", "difficulty": "??", "model_answer": "", "key_points": []}
     ]});
     fake.set(Behavior::reply(partial.to_string()));
-    let session = start(
-        &app,
-        &me.access,
-        json!({"field": "devops", "career": "senior", "count": 3}),
-    )
-    .await;
+    let session = app
+        .start_interview(
+            &me.access,
+            json!({"field": "devops", "career": "senior", "count": 3}),
+        )
+        .await;
     assert_eq!(session["source"], "mixed");
     assert_eq!(question_ids(&session).len(), 3);
+}
 
-    // Malformed JSON, an upstream 500 and a hang: the bank steps in; never a 500.
-    for behavior in [
-        Behavior::reply("1. What is REST?\n2. What is a JOIN?"),
-        Behavior::fault(Fault::MalformedChunk(0)),
-        Behavior::fault(Fault::Status(500)),
-        Behavior::fault(Fault::HangBeforeHeaders),
-    ] {
-        fake.set(behavior.clone());
-        let session = start(
-            &app,
+/// With the model answering `behavior` throughout, a session is started, answered and
+/// finished from the bank alone; never a 500.
+async fn assert_the_bank_steps_in_when_the_model(backend: Backend, behavior: Behavior) {
+    let Some((app, fake, me)) = with_a_model(backend).await else {
+        return;
+    };
+    fake.set(behavior.clone());
+    let session = app
+        .start_interview(
             &me.access,
             json!({"field": "frontend", "career": "new-grad", "count": 2}),
         )
         .await;
-        assert_eq!(session["source"], "bank", "{behavior:?}");
-        let sid = session["id"].as_str().expect("id").to_owned();
-        let ids = question_ids(&session);
-        let res = answer(
-            &app,
+    assert_eq!(session["source"], "bank", "{behavior:?}");
+    let sid = session["id"].as_str().expect("id").to_owned();
+    let ids = question_ids(&session);
+    let res = app
+        .answer_question(
             &me.access,
             &sid,
             &ids[0],
             "I would explain it step by step.",
         )
         .await;
-        assert_eq!(res.status(), StatusCode::OK, "{behavior:?}");
-        let res = app
-            .post_json(
-                &format!("/api/interview/sessions/{sid}/finish"),
-                json!({}),
-                Some(&me.access),
-            )
-            .await;
-        assert_eq!(res.status(), StatusCode::OK, "{behavior:?}");
-        let result = json_of(res).await;
-        assert!(!result["complement"].as_str().expect("c").is_empty());
-    }
-    // No key or upstream URL in any response we saw; the cheat sheet falls back too.
+    assert_eq!(res.status(), StatusCode::OK, "{behavior:?}");
+    let res = app.finish_interview(&me.access, &sid).await;
+    assert_eq!(res.status(), StatusCode::OK, "{behavior:?}");
+    let result = body_json(res).await;
+    assert!(!result["complement"].as_str().expect("c").is_empty());
+}
+
+async fn when_the_model_answers_in_prose_the_bank_steps_in(backend: Backend) {
+    let prose = Behavior::reply("1. What is REST?\n2. What is a JOIN?");
+    assert_the_bank_steps_in_when_the_model(backend, prose).await;
+}
+
+async fn when_the_model_sends_malformed_json_the_bank_steps_in(backend: Backend) {
+    let malformed = Behavior::fault(Fault::MalformedChunk(0));
+    assert_the_bank_steps_in_when_the_model(backend, malformed).await;
+}
+
+async fn when_the_model_fails_with_a_500_the_bank_steps_in(backend: Backend) {
+    assert_the_bank_steps_in_when_the_model(backend, Behavior::fault(Fault::Status(500))).await;
+}
+
+async fn when_the_model_hangs_the_bank_steps_in(backend: Backend) {
+    let hang = Behavior::fault(Fault::HangBeforeHeaders);
+    assert_the_bank_steps_in_when_the_model(backend, hang).await;
+}
+
+async fn when_the_model_fails_the_cheat_sheet_comes_from_the_bank_without_key_or_url(
+    backend: Backend,
+) {
+    let Some((app, fake, me)) = with_a_model(backend).await else {
+        return;
+    };
     fake.set(Behavior::fault(Fault::Status(500)));
     let res = app
         .post_json(
@@ -459,14 +644,11 @@ async fn with_a_model_the_flow_uses_valid_json_and_falls_back_on_bad_output(back
     assert!(!text.contains("sk-test-secret-key") && !text.contains("127.0.0.1"));
 }
 
-async fn five_starts_or_cheat_sheets_then_429_while_answering_and_finishing_still_work(
-    backend: Backend,
-) {
+async fn bad_start_bodies_are_400s_and_cost_nothing(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
     let me = app.member("busy").await;
-    // Bad input costs nothing.
     for body in [
         json!({"field": "cooking", "career": "junior"}),
         json!({"field": "backend", "career": "intern"}),
@@ -482,15 +664,6 @@ async fn five_starts_or_cheat_sheets_then_429_while_answering_and_finishing_stil
     }
     let res = app
         .post_json(
-            "/api/interview/cheatsheet",
-            json!({"field": "backend", "count": 11}),
-            Some(&me.access),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    assert!(error_of(res).await.1["count"].is_string());
-    let res = app
-        .post_json(
             "/api/interview/sessions",
             json!({"field": "nope", "career": "nope"}),
             Some(&me.access),
@@ -498,32 +671,62 @@ async fn five_starts_or_cheat_sheets_then_429_while_answering_and_finishing_stil
         .await;
     let (_, fields) = error_of(res).await;
     assert!(fields["field"].is_string() && fields["career"].is_string());
-    assert_eq!(quota_used(&app, &me.access).await, 0);
+    assert_eq!(app.quota_used(&me.access, "interview").await, 0);
+}
 
-    let first = start(
-        &app,
-        &me.access,
-        json!({"field": "backend", "career": "junior", "count": 2}),
-    )
-    .await;
+async fn a_cheat_sheet_of_more_than_ten_is_a_400_on_count_and_costs_nothing(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("busy").await;
+    let res = app
+        .post_json(
+            "/api/interview/cheatsheet",
+            json!({"field": "backend", "count": 11}),
+            Some(&me.access),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(error_of(res).await.1["count"].is_string());
+    assert_eq!(app.quota_used(&me.access, "interview").await, 0);
+}
+
+/// Uses up the default interview quota of five with one session start, then cheat sheets
+/// and starts in turn; returns the first session.
+async fn five_starts_and_cheat_sheets(app: &TestApp, token: &str) -> Value {
+    let first = app
+        .start_interview(
+            token,
+            json!({"field": "backend", "career": "junior", "count": 2}),
+        )
+        .await;
     for i in 0..4 {
         let res = if i % 2 == 0 {
             app.post_json(
                 "/api/interview/cheatsheet",
                 json!({"field": "devops"}),
-                Some(&me.access),
+                Some(token),
             )
             .await
         } else {
             app.post_json(
                 "/api/interview/sessions",
                 json!({"field": "mobile", "career": "senior", "count": 1}),
-                Some(&me.access),
+                Some(token),
             )
             .await
         };
         assert!(res.status().is_success(), "call {i}: {}", res.status());
     }
+    first
+}
+
+async fn a_sixth_start_or_cheat_sheet_in_a_day_is_a_429_on_the_interview_scope(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("busy").await;
+    five_starts_and_cheat_sheets(&app, &me.access).await;
     for (path, body) in [
         (
             "/api/interview/sessions",
@@ -534,47 +737,42 @@ async fn five_starts_or_cheat_sheets_then_429_while_answering_and_finishing_stil
         let res = app.post_json(path, body, Some(&me.access)).await;
         assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "{path}");
         assert!(res.headers().contains_key("retry-after"));
-        let body = json_of(res).await;
+        let body = body_json(res).await;
         assert_eq!(body["error"]["code"], "quota_exceeded");
         assert_eq!(body["error"]["scope"], "interview");
         assert_eq!(body["error"]["limit"], 5);
     }
-    assert_eq!(quota_used(&app, &me.access).await, 5);
-    // Chat has its own scope.
-    let chat: Value = json_of(app.get("/api/me/quota", Some(&me.access)).await).await;
-    let chat_used = chat["scopes"]
-        .as_array()
-        .expect("scopes")
-        .iter()
-        .find(|s| s["scope"] == "chat")
-        .expect("chat")["used"]
-        .clone();
-    assert_eq!(chat_used, 0);
-
-    // Over the limit, the session already started can still be answered and finished.
-    let sid = first["id"].as_str().expect("id").to_owned();
-    let ids = question_ids(&first);
-    let res = answer(
-        &app,
-        &me.access,
-        &sid,
-        &ids[0],
-        "An answer after the limit.",
-    )
-    .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let res = app
-        .post_json(
-            &format!("/api/interview/sessions/{sid}/finish"),
-            json!({}),
-            Some(&me.access),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(quota_used(&app, &me.access).await, 5);
+    assert_eq!(app.quota_used(&me.access, "interview").await, 5);
 }
 
-async fn every_session_question_and_favourite_route_with_another_users_token_is_404(
+async fn interview_calls_leave_the_chat_quota_alone(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("busy").await;
+    five_starts_and_cheat_sheets(&app, &me.access).await;
+    assert_eq!(app.quota_used(&me.access, "interview").await, 5);
+    assert_eq!(app.quota_used(&me.access, "chat").await, 0);
+}
+
+async fn over_the_limit_a_started_session_can_still_be_answered_and_finished(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("busy").await;
+    let first = five_starts_and_cheat_sheets(&app, &me.access).await;
+    let sid = first["id"].as_str().expect("id").to_owned();
+    let ids = question_ids(&first);
+    let res = app
+        .answer_question(&me.access, &sid, &ids[0], "An answer after the limit.")
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app.finish_interview(&me.access, &sid).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(app.quota_used(&me.access, "interview").await, 5);
+}
+
+async fn every_session_and_question_route_with_another_users_token_is_404_and_changes_nothing(
     backend: Backend,
 ) {
     let Some(app) = spawn_app(backend).await else {
@@ -582,25 +780,14 @@ async fn every_session_question_and_favourite_route_with_another_users_token_is_
     };
     let owner = app.member("owner").await;
     let thief = app.member("thief").await;
-    let session = start(
-        &app,
-        &owner.access,
-        json!({"field": "cs-fundamentals", "career": "new-grad", "count": 2}),
-    )
-    .await;
+    let session = app
+        .start_interview(
+            &owner.access,
+            json!({"field": "cs-fundamentals", "career": "new-grad", "count": 2}),
+        )
+        .await;
     let sid = session["id"].as_str().expect("id").to_owned();
     let qid = question_ids(&session)[0].clone();
-    let fav = json_of(
-        app.post_json(
-            "/api/interview/favorites",
-            json!({"field": "backend", "difficulty": "hard", "question": "Owner's secret question?",
-                   "intent": "i", "model_answer": "a"}),
-            Some(&owner.access),
-        )
-        .await,
-    )
-    .await;
-    let fid = fav["id"].as_str().expect("id").to_owned();
     let routes = [
         (Method::GET, format!("/api/interview/sessions/{sid}"), None),
         (
@@ -618,56 +805,95 @@ async fn every_session_question_and_favourite_route_with_another_users_token_is_
             format!("/api/interview/sessions/{sid}/finish"),
             Some(json!({})),
         ),
-        (
-            Method::DELETE,
-            format!("/api/interview/favorites/{fid}"),
-            None,
-        ),
     ];
     app.assert_not_found_for(&thief.access, routes.into(), "secret")
         .await;
-    let lists = ["/api/interview/sessions", "/api/interview/favorites"];
-    for path in lists {
-        let body = json_of(app.get(path, Some(&thief.access)).await).await;
-        assert_eq!(body["items"].as_array().expect("items").len(), 0, "{path}");
-    }
+    let theirs = app.get_json("/api/interview/sessions", &thief.access).await;
+    assert_eq!(theirs["items"].as_array().expect("items").len(), 0);
     // Nothing changed for the owner.
-    let mine = json_of(
-        app.get(
-            &format!("/api/interview/sessions/{sid}"),
-            Some(&owner.access),
-        )
-        .await,
-    )
-    .await;
+    let mine = app
+        .get_json(&format!("/api/interview/sessions/{sid}"), &owner.access)
+        .await;
     assert_eq!(mine["status"], "in_progress");
     assert_eq!(mine["questions"][0]["answered"], false);
-    let favs = json_of(
-        app.get("/api/interview/favorites", Some(&owner.access))
-            .await,
-    )
-    .await;
+}
+
+async fn another_users_favourite_is_404_to_delete_and_missing_from_your_list(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let owner = app.member("owner").await;
+    let thief = app.member("thief").await;
+    let res = app
+        .post_json(
+            "/api/interview/favorites",
+            json!({"field": "backend", "difficulty": "hard", "question": "Owner's secret question?",
+                   "intent": "i", "model_answer": "a"}),
+            Some(&owner.access),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let fid = body_json(res).await["id"].as_str().expect("id").to_owned();
+    let routes = vec![(
+        Method::DELETE,
+        format!("/api/interview/favorites/{fid}"),
+        None,
+    )];
+    app.assert_not_found_for(&thief.access, routes, "secret")
+        .await;
+    let theirs = app
+        .get_json("/api/interview/favorites", &thief.access)
+        .await;
+    assert_eq!(theirs["items"].as_array().expect("items").len(), 0);
+    // Nothing changed for the owner.
+    let favs = app
+        .get_json("/api/interview/favorites", &owner.access)
+        .await;
     assert_eq!(favs["items"].as_array().expect("items").len(), 1);
-    // Without a token: 401.
+}
+
+async fn the_interview_routes_need_a_token(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
     let res = app.get("/api/interview/sessions", None).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
 
-async fn favourites_are_validated_deduplicated_listed_and_deleted(backend: Backend) {
+/// Saves "What is the  event loop?" (difficulty given in Korean, "중") as a favourite;
+/// returns it.
+async fn save_the_event_loop_question(app: &TestApp, token: &str) -> Value {
+    let body = json!({"field": "frontend", "difficulty": "중", "question": "What is the  event loop?",
+                      "intent": "Async model", "model_answer": "The call stack, task queues …", "source": "cheatsheet"});
+    let res = app
+        .post_json("/api/interview/favorites", body, Some(token))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    body_json(res).await
+}
+
+fn favourite_count(list: &Value) -> usize {
+    list["items"].as_array().expect("items").len()
+}
+
+async fn saving_a_favourite_normalises_the_difficulty_and_keeps_the_question_as_written(
+    backend: Backend,
+) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
     let me = app.member("starrer").await;
-    let body = json!({"field": "frontend", "difficulty": "중", "question": "What is the  event loop?",
-                      "intent": "Async model", "model_answer": "The call stack, task queues …", "source": "cheatsheet"});
-    let res = app
-        .post_json("/api/interview/favorites", body, Some(&me.access))
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let first = json_of(res).await;
+    let first = save_the_event_loop_question(&app, &me.access).await;
     assert_eq!(first["difficulty"], "medium");
     assert_eq!(first["question"], "What is the  event loop?");
-    // The same question again (case and spacing aside) is the same favourite.
+}
+
+async fn the_same_question_again_case_and_spacing_aside_is_the_same_favourite(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("starrer").await;
+    let first = save_the_event_loop_question(&app, &me.access).await;
     let res = app
         .post_json(
             "/api/interview/favorites",
@@ -677,7 +903,16 @@ async fn favourites_are_validated_deduplicated_listed_and_deleted(backend: Backe
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(json_of(res).await["id"], first["id"]);
+    assert_eq!(body_json(res).await["id"], first["id"]);
+    let list = app.get_json("/api/interview/favorites", &me.access).await;
+    assert_eq!(favourite_count(&list), 1);
+}
+
+async fn each_bad_favourite_body_is_a_400_naming_its_field(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("starrer").await;
     for (body, field) in [
         (
             json!({"field": "x", "difficulty": "easy", "question": "q", "intent": "i", "model_answer": "a"}),
@@ -707,6 +942,15 @@ async fn favourites_are_validated_deduplicated_listed_and_deleted(backend: Backe
         let (_, fields) = error_of(res).await;
         assert!(fields[field].is_string(), "{body}: {fields}");
     }
+    let list = app.get_json("/api/interview/favorites", &me.access).await;
+    assert_eq!(favourite_count(&list), 0);
+}
+
+async fn a_favourite_body_naming_an_owner_is_a_400(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("starrer").await;
     // The owner is never taken from the body.
     let res = app
         .post_json(
@@ -717,21 +961,26 @@ async fn favourites_are_validated_deduplicated_listed_and_deleted(backend: Backe
         )
         .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let list = app.get_json("/api/interview/favorites", &me.access).await;
+    assert_eq!(favourite_count(&list), 0);
+}
 
-    let list = json_of(app.get("/api/interview/favorites", Some(&me.access)).await).await;
-    assert_eq!(list["items"].as_array().expect("items").len(), 1);
+async fn a_deleted_favourite_leaves_the_list_and_deleting_it_again_is_404(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("starrer").await;
+    let first = save_the_event_loop_question(&app, &me.access).await;
+    let list = app.get_json("/api/interview/favorites", &me.access).await;
+    assert_eq!(favourite_count(&list), 1);
     let id = first["id"].as_str().expect("id");
     let path = format!("/api/interview/favorites/{id}");
-    let res = app
-        .request(Method::DELETE, &path, Some(&me.access), None)
-        .await;
+    let res = app.delete(&path, &me.access).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let res = app
-        .request(Method::DELETE, &path, Some(&me.access), None)
-        .await;
+    let res = app.delete(&path, &me.access).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    let list = json_of(app.get("/api/interview/favorites", Some(&me.access)).await).await;
-    assert_eq!(list["items"].as_array().expect("items").len(), 0);
+    let list = app.get_json("/api/interview/favorites", &me.access).await;
+    assert_eq!(favourite_count(&list), 0);
 }
 
 async fn the_cheat_sheet_has_model_answers_in_the_asked_language(backend: Backend) {
@@ -748,7 +997,7 @@ async fn the_cheat_sheet_has_model_answers_in_the_asked_language(backend: Backen
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.headers().contains_key("ratelimit-remaining"));
-    let sheet = json_of(res).await;
+    let sheet = body_json(res).await;
     let items = sheet["items"].as_array().expect("items");
     assert_eq!(items.len(), 2);
     assert_eq!(sheet["language"], "ko");
@@ -788,12 +1037,12 @@ async fn new_sessions_avoid_questions_seen_recently(backend: Backend) {
     let me = app.member("repeat").await;
     let mut seen = HashSet::new();
     for _ in 0..2 {
-        let session = start(
-            &app,
-            &me.access,
-            json!({"field": "backend", "career": "junior", "count": 5}),
-        )
-        .await;
+        let session = app
+            .start_interview(
+                &me.access,
+                json!({"field": "backend", "career": "junior", "count": 5}),
+            )
+            .await;
         for q in session["questions"].as_array().expect("questions") {
             let text = q["question"].as_str().expect("q").to_owned();
             assert!(seen.insert(text.clone()), "repeated: {text}");

@@ -3,14 +3,20 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, PASSWORD, error_of, spawn_app};
+use crate::helpers::{Backend, PASSWORD, TestApp, body_json, error_of, spawn_app};
 use crate::on_both_backends;
 
 on_both_backends!(
     profile_routes_need_a_valid_token,
-    patching_the_profile_changes_username_and_email_and_validates_them,
-    changing_the_password_needs_the_current_one_and_signs_out_other_sessions,
-    deleting_the_account_needs_the_password_and_then_login_is_401,
+    patching_the_profile_changes_username_and_email,
+    a_username_or_email_someone_else_has_is_a_400_on_that_field,
+    an_invalid_email_in_the_profile_is_a_400,
+    the_profile_cannot_change_the_role,
+    a_wrong_current_password_or_a_bad_new_one_is_a_400_and_changes_nothing,
+    changing_the_password_signs_out_other_sessions_and_the_old_one_stops_working,
+    deleting_the_account_without_the_right_password_is_a_400_and_keeps_it,
+    a_deleted_account_is_signed_out_and_its_login_is_401,
+    a_deleted_accounts_email_can_sign_up_again,
 );
 
 async fn profile_routes_need_a_valid_token(backend: Backend) {
@@ -31,76 +37,108 @@ async fn profile_routes_need_a_valid_token(backend: Backend) {
     }
 }
 
-async fn patching_the_profile_changes_username_and_email_and_validates_them(backend: Backend) {
+async fn patching_the_profile_changes_username_and_email(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("changer").await;
+    let res = app
+        .patch_json(
+            "/api/me",
+            json!({"username": "새이름", "email": "New@Example.com"}),
+            &me.access,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = body_json(res).await;
+    assert_eq!(body["username"], "새이름");
+    assert_eq!(body["email"], "New@example.com");
+    app.login("new@example.com", PASSWORD).await;
+    let body = app.get_json("/api/me", &me.access).await;
+    assert_eq!(body["username"], "새이름");
+}
+
+async fn a_username_or_email_someone_else_has_is_a_400_on_that_field(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
     let me = app.member("changer").await;
     app.member("occupied").await;
-    let res = app
-        .request(
-            Method::PATCH,
-            "/api/me",
-            Some(&me.access),
-            Some(json!({"username": "새이름", "email": "New@Example.com"})),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    let body: Value = res.json().await.expect("json");
-    assert_eq!(body["username"], "새이름");
-    assert_eq!(body["email"], "New@example.com");
-    app.login("new@example.com", PASSWORD).await;
+    for (body, field) in [
+        (json!({"username": "OCCUPIED"}), "username"),
+        (json!({"email": "occupied@example.com"}), "email"),
+    ] {
+        let res = app.patch_json("/api/me", body.clone(), &me.access).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{body}");
+        assert!(error_of(res).await.1[field].is_string(), "{body}");
+    }
+    let body = app.get_json("/api/me", &me.access).await;
+    assert_eq!(body["username"], "changer");
+}
 
+async fn an_invalid_email_in_the_profile_is_a_400(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("changer").await;
     let res = app
-        .request(
-            Method::PATCH,
-            "/api/me",
-            Some(&me.access),
-            Some(json!({"username": "OCCUPIED"})),
-        )
+        .patch_json("/api/me", json!({"email": "nope"}), &me.access)
         .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    assert!(error_of(res).await.1["username"].is_string());
+}
+
+async fn the_profile_cannot_change_the_role(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("changer").await;
     let res = app
-        .request(
-            Method::PATCH,
-            "/api/me",
-            Some(&me.access),
-            Some(json!({"email": "occupied@example.com"})),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    assert!(error_of(res).await.1["email"].is_string());
-    let res = app
-        .request(
-            Method::PATCH,
-            "/api/me",
-            Some(&me.access),
-            Some(json!({"email": "nope"})),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    let res = app
-        .request(
-            Method::PATCH,
-            "/api/me",
-            Some(&me.access),
-            Some(json!({"role": "admin"})),
-        )
+        .patch_json("/api/me", json!({"role": "admin"}), &me.access)
         .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(error_of(res).await.1["role"].is_string());
-    let body: Value = app
-        .get("/api/me", Some(&me.access))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let body = app.get_json("/api/me", &me.access).await;
     assert_eq!(body["role"], "member");
-    assert_eq!(body["username"], "새이름");
 }
 
-async fn changing_the_password_needs_the_current_one_and_signs_out_other_sessions(
+const NEW_PASSWORD: &str = "violet-harbor-77";
+
+async fn a_wrong_current_password_or_a_bad_new_one_is_a_400_and_changes_nothing(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let here = app.member("pwchanger").await;
+    let elsewhere = app.login("pwchanger@example.com", PASSWORD).await;
+    let new = NEW_PASSWORD;
+    for (body, field) in [
+        (
+            json!({"current_password": "wrong-one-123", "new_password": new, "new_password2": new}),
+            "current_password",
+        ),
+        (
+            json!({"current_password": PASSWORD, "new_password": new, "new_password2": "violet-harbor-78"}),
+            "new_password2",
+        ),
+        (
+            json!({"current_password": PASSWORD, "new_password": "12345678", "new_password2": "12345678"}),
+            "new_password",
+        ),
+    ] {
+        let res = app
+            .put_json("/api/me/password", body.clone(), &here.access)
+            .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{body}");
+        assert!(error_of(res).await.1[field].is_string(), "{body}");
+    }
+    assert_eq!(
+        app.get("/api/me", Some(&elsewhere.access)).await.status(),
+        StatusCode::OK,
+        "failed attempts change nothing"
+    );
+    app.login("pwchanger@example.com", PASSWORD).await;
+}
+
+async fn changing_the_password_signs_out_other_sessions_and_the_old_one_stops_working(
     backend: Backend,
 ) {
     let Some(app) = spawn_app(backend).await else {
@@ -108,30 +146,11 @@ async fn changing_the_password_needs_the_current_one_and_signs_out_other_session
     };
     let here = app.member("pwchanger").await;
     let elsewhere = app.login("pwchanger@example.com", PASSWORD).await;
-    let new = "violet-harbor-77";
-
-    let res = app.request(Method::PUT, "/api/me/password", Some(&here.access),
-        Some(json!({"current_password": "wrong-one-123", "new_password": new, "new_password2": new}))).await;
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    assert!(error_of(res).await.1["current_password"].is_string());
-    let res = app.request(Method::PUT, "/api/me/password", Some(&here.access),
-        Some(json!({"current_password": PASSWORD, "new_password": new, "new_password2": "violet-harbor-78"}))).await;
-    assert!(error_of(res).await.1["new_password2"].is_string());
-    let res = app.request(Method::PUT, "/api/me/password", Some(&here.access),
-        Some(json!({"current_password": PASSWORD, "new_password": "12345678", "new_password2": "12345678"}))).await;
-    assert!(error_of(res).await.1["new_password"].is_string());
-    assert_eq!(
-        app.get("/api/me", Some(&elsewhere.access)).await.status(),
-        StatusCode::OK,
-        "failed attempts change nothing"
-    );
-
     let res = app
-        .request(
-            Method::PUT,
+        .put_json(
             "/api/me/password",
-            Some(&here.access),
-            Some(json!({"current_password": PASSWORD, "new_password": new, "new_password2": new})),
+            json!({"current_password": PASSWORD, "new_password": NEW_PASSWORD, "new_password2": NEW_PASSWORD}),
+            &here.access,
         )
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
@@ -151,42 +170,37 @@ async fn changing_the_password_needs_the_current_one_and_signs_out_other_session
         )
         .await;
     assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
-    app.login("pwchanger@example.com", new).await;
+    app.login("pwchanger@example.com", NEW_PASSWORD).await;
 }
 
-async fn deleting_the_account_needs_the_password_and_then_login_is_401(backend: Backend) {
+async fn delete_me(app: &TestApp, token: &str, body: Value) -> reqwest::Response {
+    app.request(Method::DELETE, "/api/me", Some(token), Some(body))
+        .await
+}
+
+async fn deleting_the_account_without_the_right_password_is_a_400_and_keeps_it(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
     let me = app.member("deleter").await;
-    let other = app.member("survivor").await;
-    let res = app
-        .request(
-            Method::DELETE,
-            "/api/me",
-            Some(&me.access),
-            Some(json!({"password": "not-my-password"})),
-        )
-        .await;
+    let res = delete_me(&app, &me.access, json!({"password": "not-my-password"})).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert!(error_of(res).await.1["password"].is_string());
-    let res = app
-        .request(Method::DELETE, "/api/me", Some(&me.access), Some(json!({})))
-        .await;
+    let res = delete_me(&app, &me.access, json!({})).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(
         app.get("/api/me", Some(&me.access)).await.status(),
         StatusCode::OK
     );
+}
 
-    let res = app
-        .request(
-            Method::DELETE,
-            "/api/me",
-            Some(&me.access),
-            Some(json!({"password": PASSWORD})),
-        )
-        .await;
+async fn a_deleted_account_is_signed_out_and_its_login_is_401(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("deleter").await;
+    let other = app.member("survivor").await;
+    let res = delete_me(&app, &me.access, json!({"password": PASSWORD})).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(
         app.get("/api/me", Some(&me.access)).await.status(),
@@ -201,17 +215,20 @@ async fn deleting_the_account_needs_the_password_and_then_login_is_401(backend: 
         .await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(error_of(res).await.0, "invalid_credentials");
-    let res = app
-        .post_json(
-            "/api/auth/refresh",
-            json!({"refresh_token": me.refresh}),
-            None,
-        )
-        .await;
+    let res = app.refresh(&me.refresh).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
         app.get("/api/me", Some(&other.access)).await.status(),
         StatusCode::OK
     );
+}
+
+async fn a_deleted_accounts_email_can_sign_up_again(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("deleter").await;
+    let res = delete_me(&app, &me.access, json!({"password": PASSWORD})).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
     app.signup("deleter@example.com", "deleter", PASSWORD).await;
 }
