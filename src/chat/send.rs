@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::repo::{self, NewMessage, RoomRow};
+use super::stream::Ending;
 use super::{MessageView, assistants, input, owned_room, render};
 use crate::auth::extract::AuthUser;
 use crate::error::{Error, ErrorBody, Result};
@@ -72,29 +73,55 @@ pub async fn send_message(
             .insert("x-accel-buffering", header::HeaderValue::from_static("no"));
         return Ok(response);
     }
+    // The answer belongs to the server: it is made in a task of its own, so a client that
+    // goes away does not stop it; it is finished, stored and counted all the same.
+    let task = tokio::spawn(answer_whole(state, room, reservation, prepared.request));
+    let stored = task
+        .await
+        .map_err(|e| Error::internal(format!("answer task: {e}")))??;
+    let body = Exchange {
+        user_message: prepared.user_message,
+        assistant_message: MessageView::from(stored),
+    };
+    Ok((limits, Json(body)).into_response())
+}
+
+/// A whole answer: the model's stream read to its end (or to the size cap) and stored. A
+/// failure before any text is the provider's error (502/504) with the slot refunded; after
+/// some text, the answer is kept `incomplete`.
+async fn answer_whole(
+    state: AppState,
+    room: RoomRow,
+    reservation: Reservation,
+    request: ChatRequest,
+) -> Result<repo::MessageRow> {
     let provider = state.llm.for_app(&room.assistant);
-    match provider.complete(&prepared.request).await {
-        Ok(answer) => {
-            let stored = settle(
-                &state,
-                &room,
-                &reservation,
-                &answer.text,
-                true,
-                Some(&answer.model),
-            )
-            .await?;
-            let body = Exchange {
-                user_message: prepared.user_message,
-                assistant_message: MessageView::from(stored),
-            };
-            Ok((limits, Json(body)).into_response())
-        }
-        Err(err) => {
-            settle(&state, &room, &reservation, "", false, None).await?;
-            Err(Error::from(err))
-        }
+    let upstream = provider.stream(&request).await;
+    drop(request);
+    let cap = answer_cap(&state);
+    let (text, ending) = match upstream {
+        Ok(upstream) => super::stream::relay(upstream, None, cap).await,
+        Err(err) => (String::new(), Ending::Broke(err)),
+    };
+    let finished = matches!(ending, Ending::Finished);
+    let stored = settle(
+        &state,
+        &room,
+        &reservation,
+        &text,
+        finished,
+        Some(provider.name()),
+    )
+    .await?;
+    match ending {
+        Ending::Broke(err) if text.is_empty() => Err(Error::from(err)),
+        _ => Ok(stored),
     }
+}
+
+/// The longest answer kept, in bytes of text.
+pub(super) fn answer_cap(state: &AppState) -> usize {
+    usize::try_from(state.config.llm_max_answer_bytes).unwrap_or(usize::MAX)
 }
 
 /// Stores how an answer ended and settles its quota slot, the one place that decides both:

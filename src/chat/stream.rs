@@ -46,9 +46,11 @@ fn error_event(err: &LlmError) -> Event {
 }
 
 /// How a relayed stream ended.
-enum Ending {
+pub(super) enum Ending {
     /// The model finished.
     Finished,
+    /// The answer reached the size cap; the upstream call was dropped there.
+    Capped,
     /// The client went away; the upstream call was dropped.
     ClientLeft,
     /// The upstream broke after it started.
@@ -82,8 +84,9 @@ pub(super) fn stream_answer(
         };
         // The history is in the upstream's hands now; do not hold it for the whole answer.
         drop(request);
+        let cap = super::send::answer_cap(&state);
         let (text, ending) = match upstream {
-            Ok(upstream) => relay(upstream, &tx).await,
+            Ok(upstream) => relay(upstream, Some(&tx), cap).await,
             Err(err) => (String::new(), Ending::Broke(err)),
         };
         let finished = matches!(ending, Ending::Finished);
@@ -106,21 +109,41 @@ pub(super) fn stream_answer(
     Sse::new(body).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
 
-/// Relays the upstream's pieces to the client as `delta` events until the model finishes,
-/// the stream breaks, or the client leaves (noticed at once, even while the upstream is
-/// silent). Returns the text that arrived and how it ended; the upstream is dropped here.
-async fn relay(mut upstream: TextStream, tx: &mpsc::Sender<Event>) -> (String, Ending) {
+/// Reads the upstream's pieces until the model finishes, the stream breaks, the answer
+/// reaches `cap` bytes, or (with a client, `tx`) the client leaves, noticed at once even
+/// while the upstream is silent; each piece also goes to the client as a `delta` event.
+/// Returns the text and how it ended; the upstream is dropped here, which cancels it.
+pub(super) async fn relay(
+    mut upstream: TextStream,
+    tx: Option<&mpsc::Sender<Event>>,
+    cap: usize,
+) -> (String, Ending) {
     let mut text = String::new();
+    let client_left = async {
+        match tx {
+            Some(tx) => tx.closed().await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(client_left);
     let ending = loop {
         tokio::select! {
             biased;
-            () = tx.closed() => break Ending::ClientLeft,
+            () = &mut client_left => break Ending::ClientLeft,
             item = upstream.next() => match item {
                 None => break Ending::Finished,
                 Some(Ok(piece)) => {
-                    text.push_str(&piece);
-                    if tx.send(event("delta", &serde_json::json!({ "text": piece }))).await.is_err() {
+                    let room = cap.saturating_sub(text.len());
+                    let kept = prefix_within(&piece, room);
+                    text.push_str(kept);
+                    if let Some(tx) = tx
+                        && !kept.is_empty()
+                        && tx.send(event("delta", &serde_json::json!({ "text": kept }))).await.is_err()
+                    {
                         break Ending::ClientLeft;
+                    }
+                    if kept.len() < piece.len() {
+                        break Ending::Capped;
                     }
                 }
                 Some(Err(err)) => break Ending::Broke(err),
@@ -128,6 +151,47 @@ async fn relay(mut upstream: TextStream, tx: &mpsc::Sender<Event>) -> (String, E
         }
     };
     (text, ending)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_capped_piece_is_cut_on_a_character_boundary() {
+        assert_eq!(prefix_within("hello", 10), "hello");
+        assert_eq!(prefix_within("hello", 3), "hel");
+        assert_eq!(prefix_within("가나다", 4), "가");
+        assert_eq!(prefix_within("가나다", 2), "");
+        assert_eq!(prefix_within("", 0), "");
+    }
+
+    #[tokio::test]
+    async fn relaying_stops_at_the_cap_and_drops_the_upstream() {
+        let pieces = ["abc ", "def ", "ghi ", "jkl"].map(|p| Ok(p.to_owned()));
+        let upstream: TextStream = Box::pin(futures::stream::iter(pieces));
+        let (text, ending) = relay(upstream, None, 6).await;
+        assert_eq!(text, "abc de");
+        assert!(matches!(ending, Ending::Capped));
+        let upstream: TextStream = Box::pin(futures::stream::iter([Ok("ab".to_owned())]));
+        let (text, ending) = relay(upstream, None, 6).await;
+        assert_eq!(
+            (text.as_str(), matches!(ending, Ending::Finished)),
+            ("ab", true)
+        );
+    }
+}
+
+/// The longest prefix of `text` of at most `max` bytes that ends on a character boundary.
+fn prefix_within(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// The stream's last event: `done` with the stored answer, `error`, or none for a client
@@ -144,6 +208,13 @@ fn final_event(
             &serde_json::json!({ "message": MessageView::from(row) }),
         )),
         (Ending::Broke(err), _) => Some(error_event(&err)),
+        (Ending::Capped, _) => Some(event(
+            "error",
+            &ErrorEvent {
+                code: "answer_too_long",
+                message: "the answer reached the longest size kept and was stopped there".into(),
+            },
+        )),
         (Ending::ClientLeft, _) => {
             tracing::info!(room_id = %room.id, kept = text.len(), "client left mid-stream; upstream cancelled");
             None

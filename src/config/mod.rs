@@ -103,6 +103,10 @@ pub struct Config {
     pub llm_model: Option<String>,
     #[serde(deserialize_with = "de_u64")]
     pub llm_timeout_secs: u64,
+    /// The longest answer kept, in bytes; a longer one is stopped there and kept
+    /// `incomplete`.
+    #[serde(deserialize_with = "de_u64")]
+    pub llm_max_answer_bytes: u64,
     /// How much conversation history (in characters) is sent with each message.
     #[serde(deserialize_with = "de_u64")]
     pub llm_context_chars: u64,
@@ -187,6 +191,7 @@ impl Default for Config {
             llm_api_key: None,
             llm_model: None,
             llm_timeout_secs: 60,
+            llm_max_answer_bytes: 64 * 1024,
             llm_context_chars: 16_000,
             quota_timezone: "Asia/Seoul".into(),
             quota_limits: QUOTA_SCOPES

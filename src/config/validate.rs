@@ -86,6 +86,12 @@ impl Config {
             checks.http_url("llm_base_url", url);
         }
         checks.between("llm_timeout_secs", self.llm_timeout_secs, 1, 3600);
+        checks.between(
+            "llm_max_answer_bytes",
+            self.llm_max_answer_bytes,
+            1024,
+            16 << 20,
+        );
         checks.between("llm_context_chars", self.llm_context_chars, 500, 2_000_000);
     }
 

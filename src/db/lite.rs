@@ -158,6 +158,12 @@ fn stopped() -> Error {
 }
 
 fn database(err: rusqlite::Error) -> Error {
+    // SQLITE_CONSTRAINT_FOREIGNKEY: the parent row is gone (see `From<sqlx::Error>`).
+    if let rusqlite::Error::SqliteFailure(e, _) = &err
+        && e.extended_code == 787
+    {
+        return Error::NotFound;
+    }
     if let rusqlite::Error::SqliteFailure(e, _) = &err
         && matches!(
             e.code,

@@ -273,6 +273,9 @@ pub fn rate_limit_headers(limit: i64, used: i64, resets_at: time::OffsetDateTime
 impl From<sqlx::Error> for Error {
     fn from(err: sqlx::Error) -> Self {
         match err {
+            // A row that refers to a parent gone meanwhile (a message to a room deleted in
+            // the same instant): the parent is simply not found.
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => Error::NotFound,
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => {
                 tracing::error!(error = %err, "database pool unavailable");
                 Error::Unavailable

@@ -105,9 +105,18 @@ fn candidate_text(value: &Value) -> Option<String> {
     )
 }
 
+/// A chunk's text; the one carrying `finishReason` is the last.
 fn parse_chunk(data: &str) -> Result<Piece, LlmError> {
     let value: Value = serde_json::from_str(data).map_err(|_| LlmError::Malformed)?;
-    Ok(candidate_text(&value).map_or(Piece::Nothing, Piece::Text))
+    let finished = value
+        .pointer("/candidates/0/finishReason")
+        .is_some_and(|r| !r.is_null());
+    Ok(match (candidate_text(&value), finished) {
+        (Some(text), true) => Piece::TextThenDone(text),
+        (None, true) => Piece::Done,
+        (Some(text), false) => Piece::Text(text),
+        (None, false) => Piece::Nothing,
+    })
 }
 
 impl LlmProvider for GeminiProvider {

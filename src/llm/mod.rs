@@ -110,6 +110,9 @@ pub enum LlmError {
     /// The upstream sent something we could not read.
     #[error("the language model service sent a malformed response")]
     Malformed,
+    /// The upstream's stream ended before its end marker: the answer may be cut short.
+    #[error("the language model's answer ended before it was finished")]
+    Incomplete,
     /// The provider is misconfigured (e.g. no API key).
     #[error("the language model is not configured: {0}")]
     Config(String),

@@ -80,7 +80,7 @@ on_both_backends!(
 );
 
 /// Reads an SSE response into (event, data) pairs; stops after `max` events.
-async fn read_events(res: reqwest::Response, max: usize) -> Vec<(String, Value)> {
+pub(crate) async fn read_events(res: reqwest::Response, max: usize) -> Vec<(String, Value)> {
     let mut events = Vec::new();
     let mut buf = String::new();
     let mut body = res.bytes_stream();

@@ -8,7 +8,11 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 
-use crate::helpers::{Backend, PASSWORD, spawn_app, spawn_app_with};
+use crate::chat::read_events;
+use crate::fake_upstream::{Behavior, FakeUpstream, Fault};
+use crate::helpers::{
+    Backend, PASSWORD, TestApp, Tokens, spawn_app, spawn_app_with, spawn_app_with_openai,
+};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -19,7 +23,179 @@ on_both_backends!(
     metrics_need_the_metrics_token_when_one_is_set,
     https_deployments_send_hsts,
     a_session_ends_at_its_absolute_maximum_age_however_it_is_refreshed,
+    an_openai_stream_that_ends_without_done_is_incomplete_with_an_error_event,
+    a_gemini_stream_that_ends_without_a_finish_reason_is_incomplete,
+    an_answer_past_the_size_cap_is_stopped_and_kept_incomplete,
+    a_send_racing_the_deletion_of_its_room_is_404_never_500,
+    a_plain_send_whose_client_leaves_is_still_answered_and_stored,
 );
+
+async fn with_upstream(
+    backend: Backend,
+    behavior: Behavior,
+    adjust: impl FnOnce(&mut confab::config::Config),
+) -> Option<(FakeUpstream, TestApp, Tokens, String)> {
+    let fake = FakeUpstream::start(behavior).await;
+    let app = spawn_app_with_openai(backend, fake.openai_base(), adjust).await?;
+    let me = app.member("streamer").await;
+    let room = app.create_room(&me.access, "general", json!(null)).await;
+    Some((fake, app, me, room))
+}
+
+async fn an_openai_stream_that_ends_without_done_is_incomplete_with_an_error_event(
+    backend: Backend,
+) {
+    let behavior = Behavior {
+        reply: "one two three four".into(),
+        fault: Fault::EndWithoutMarker(2),
+        ..Behavior::default()
+    };
+    let Some((_fake, app, me, room)) = with_upstream(backend, behavior, |_| {}).await else {
+        return;
+    };
+    let events = read_events(app.send_streamed(&me.access, &room, "go").await, 100).await;
+    let last = events.last().expect("events");
+    assert_eq!(last.0, "error", "{events:?}");
+    let messages = app.room_messages(&me.access, &room).await;
+    let answer = messages.last().expect("answer");
+    assert_eq!(answer["status"], "incomplete", "{answer}");
+    let content = answer["content"].as_str().expect("content");
+    assert!(content.starts_with("one two") && !content.contains("three"), "{answer}");
+    // Without a stream, too.
+    let res = app.send(&me.access, &room, "again").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(body["assistant_message"]["status"], "incomplete");
+}
+
+async fn a_gemini_stream_that_ends_without_a_finish_reason_is_incomplete(backend: Backend) {
+    let fake = FakeUpstream::start(Behavior {
+        reply: "one two three four".into(),
+        fault: Fault::EndWithoutMarker(3),
+        ..Behavior::default()
+    })
+    .await;
+    let base = fake.gemini_base();
+    let Some(app) = spawn_app_with(backend, |c| {
+        c.llm_provider = "gemini".into();
+        c.llm_base_url = Some(base);
+        c.llm_api_key = Some(confab::config::Secret::new("gemini-test-key"));
+    })
+    .await
+    else {
+        return;
+    };
+    let me = app.member("gem").await;
+    let room = app.create_room(&me.access, "general", json!(null)).await;
+    let events = read_events(app.send_streamed(&me.access, &room, "go").await, 100).await;
+    assert_eq!(events.last().expect("events").0, "error", "{events:?}");
+    let messages = app.room_messages(&me.access, &room).await;
+    assert_eq!(messages.last().expect("answer")["status"], "incomplete");
+}
+
+async fn an_answer_past_the_size_cap_is_stopped_and_kept_incomplete(backend: Backend) {
+    let reply: String = (0..3000).map(|i| format!("word{i} ")).collect();
+    let behavior = Behavior {
+        reply,
+        ..Behavior::default()
+    };
+    let Some((fake, app, me, room)) =
+        with_upstream(backend, behavior, |c| c.llm_max_answer_bytes = 2048).await
+    else {
+        return;
+    };
+    let res = app.send(&me.access, &room, "a long one").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: serde_json::Value = res.json().await.expect("json");
+    let answer = &body["assistant_message"];
+    assert_eq!(answer["status"], "incomplete");
+    let content = answer["content"].as_str().expect("content");
+    assert!(
+        content.len() <= 2048 && content.len() > 2000,
+        "{}",
+        content.len()
+    );
+    let events = read_events(app.send_streamed(&me.access, &room, "again").await, 10_000).await;
+    let last = events.last().expect("events");
+    assert_eq!(
+        (last.0.as_str(), &last.1["code"]),
+        ("error", &json!("answer_too_long"))
+    );
+    let streamed: usize = events
+        .iter()
+        .filter(|e| e.0 == "delta")
+        .map(|e| e.1["text"].as_str().map_or(0, str::len))
+        .sum();
+    assert!(streamed <= 2048, "{streamed}");
+    // Both upstream calls were dropped at the cap, not read to their end.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while fake.cancelled_streams() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the upstream was not cancelled"
+        );
+        tokio::task::yield_now().await;
+    }
+}
+
+async fn a_send_racing_the_deletion_of_its_room_is_404_never_500(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, |c| c.set_quota_limit("chat", 0)).await else {
+        return;
+    };
+    let me = app.member("racer").await;
+    for _ in 0..15 {
+        let room = app.create_room(&me.access, "general", json!(null)).await;
+        let path = format!("/api/rooms/{room}");
+        let (sent, deleted) = tokio::join!(
+            app.send(&me.access, &room, "hello"),
+            app.request(reqwest::Method::DELETE, &path, Some(&me.access), None),
+        );
+        assert!(
+            matches!(sent.status(), StatusCode::OK | StatusCode::NOT_FOUND),
+            "send: {}",
+            sent.status()
+        );
+        assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    }
+    assert_eq!(app.get("/readyz", None).await.status(), StatusCode::OK);
+}
+
+async fn a_plain_send_whose_client_leaves_is_still_answered_and_stored(backend: Backend) {
+    let behavior = Behavior {
+        reply: "a patient answer".into(),
+        latency: Duration::from_millis(600),
+        ..Behavior::default()
+    };
+    let Some((_fake, app, me, room)) = with_upstream(backend, behavior, |_| {}).await else {
+        return;
+    };
+    let impatient = reqwest::Client::builder()
+        .timeout(Duration::from_millis(150))
+        .build()
+        .expect("client");
+    let left = impatient
+        .post(app.url(&format!("/api/rooms/{room}/messages")))
+        .bearer_auth(&me.access)
+        .json(&json!({"content": "take your time"}))
+        .send()
+        .await;
+    assert!(left.is_err(), "the client gave up before the answer");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let messages = app.room_messages(&me.access, &room).await;
+        if let Some(answer) = messages.get(1) {
+            assert_eq!(answer["status"], "complete");
+            assert_eq!(answer["content"], "a patient answer");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the answer was never stored"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(app.quota_used(&me.access, "chat").await, 1);
+}
 
 fn address(app: &crate::helpers::TestApp) -> String {
     app.address.trim_start_matches("http://").to_owned()

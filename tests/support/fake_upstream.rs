@@ -59,6 +59,9 @@ pub enum Fault {
     /// Streams: `n` tokens, then the body ends abruptly (connection aborted, no final chunk,
     /// no `[DONE]`). Non-stream: 200 headers, then the body is aborted.
     DisconnectAfter(usize),
+    /// Streams: `n` tokens, then the body ends cleanly but without the end marker (no
+    /// `[DONE]`, no finish reason). Non-stream: as [`Fault::None`].
+    EndWithoutMarker(usize),
     /// Streams: `n` good tokens, then `data: {not json`, then the rest of the stream as usual.
     /// Non-stream: 200 with a body that is not valid JSON.
     MalformedChunk(usize),
@@ -574,6 +577,11 @@ impl SseStream {
                                 self.pace().await;
                                 return Some(Ok(Bytes::from_static(b"data: {not json\n\n")));
                             }
+                            Fault::EndWithoutMarker(_) => {
+                                self.guard.finished = true;
+                                self.stage = Stage::End;
+                                return None;
+                            }
                             _ => {}
                         }
                         continue;
@@ -676,9 +684,10 @@ fn sse(value: &Value) -> Bytes {
 fn stream_response(shared: &Arc<Shared>, call: Call, behavior: Behavior) -> Response {
     let pieces = split_tokens(&behavior.reply);
     let fault = match behavior.fault {
-        Fault::StallAfter(n) | Fault::DisconnectAfter(n) | Fault::MalformedChunk(n) => {
-            Some((behavior.fault.clone(), n.min(pieces.len())))
-        }
+        Fault::StallAfter(n)
+        | Fault::DisconnectAfter(n)
+        | Fault::MalformedChunk(n)
+        | Fault::EndWithoutMarker(n) => Some((behavior.fault.clone(), n.min(pieces.len()))),
         _ => None,
     };
     let state = SseStream {
