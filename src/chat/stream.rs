@@ -153,35 +153,6 @@ pub(super) async fn relay(
     (text, ending)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_capped_piece_is_cut_on_a_character_boundary() {
-        assert_eq!(prefix_within("hello", 10), "hello");
-        assert_eq!(prefix_within("hello", 3), "hel");
-        assert_eq!(prefix_within("가나다", 4), "가");
-        assert_eq!(prefix_within("가나다", 2), "");
-        assert_eq!(prefix_within("", 0), "");
-    }
-
-    #[tokio::test]
-    async fn relaying_stops_at_the_cap_and_drops_the_upstream() {
-        let pieces = ["abc ", "def ", "ghi ", "jkl"].map(|p| Ok(p.to_owned()));
-        let upstream: TextStream = Box::pin(futures::stream::iter(pieces));
-        let (text, ending) = relay(upstream, None, 6).await;
-        assert_eq!(text, "abc de");
-        assert!(matches!(ending, Ending::Capped));
-        let upstream: TextStream = Box::pin(futures::stream::iter([Ok("ab".to_owned())]));
-        let (text, ending) = relay(upstream, None, 6).await;
-        assert_eq!(
-            (text.as_str(), matches!(ending, Ending::Finished)),
-            ("ab", true)
-        );
-    }
-}
-
 /// The longest prefix of `text` of at most `max` bytes that ends on a character boundary.
 fn prefix_within(text: &str, max: usize) -> &str {
     if text.len() <= max {
@@ -229,5 +200,34 @@ fn final_event(
                 },
             ))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_capped_piece_is_cut_on_a_character_boundary() {
+        assert_eq!(prefix_within("hello", 10), "hello");
+        assert_eq!(prefix_within("hello", 3), "hel");
+        assert_eq!(prefix_within("가나다", 4), "가");
+        assert_eq!(prefix_within("가나다", 2), "");
+        assert_eq!(prefix_within("", 0), "");
+    }
+
+    #[tokio::test]
+    async fn relaying_stops_at_the_cap_and_drops_the_upstream() {
+        let pieces = ["abc ", "def ", "ghi ", "jkl"].map(|p| Ok(p.to_owned()));
+        let upstream: TextStream = Box::pin(futures::stream::iter(pieces));
+        let (text, ending) = relay(upstream, None, 6).await;
+        assert_eq!(text, "abc de");
+        assert!(matches!(ending, Ending::Capped));
+        let upstream: TextStream = Box::pin(futures::stream::iter([Ok("ab".to_owned())]));
+        let (text, ending) = relay(upstream, None, 6).await;
+        assert_eq!(
+            (text.as_str(), matches!(ending, Ending::Finished)),
+            ("ab", true)
+        );
     }
 }
