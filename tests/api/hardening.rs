@@ -28,7 +28,87 @@ on_both_backends!(
     an_answer_past_the_size_cap_is_stopped_and_kept_incomplete,
     a_send_racing_the_deletion_of_its_room_is_404_never_500,
     a_plain_send_whose_client_leaves_is_still_answered_and_stored,
+    forty_parallel_answers_to_one_question_make_one_model_call_and_39_conflicts,
+    twenty_parallel_finishes_make_one_model_call_and_agree,
 );
+
+/// A member with an interview session of two questions, on a server whose model is the
+/// fake upstream (its replies are not the JSON the interview asks for, so every grade falls
+/// back to the key points; what counts here is how many calls were made).
+async fn interview_with_model(
+    backend: Backend,
+) -> Option<(FakeUpstream, TestApp, Tokens, serde_json::Value)> {
+    let fake = FakeUpstream::start(Behavior::default()).await;
+    let app = spawn_app_with_openai(backend, fake.openai_base(), |_| {}).await?;
+    let me = app.member("candidate").await;
+    let session = app
+        .start_interview(
+            &me.access,
+            json!({"field": "backend", "career": "junior", "count": 2}),
+        )
+        .await;
+    Some((fake, app, me, session))
+}
+
+async fn forty_parallel_answers_to_one_question_make_one_model_call_and_39_conflicts(
+    backend: Backend,
+) {
+    let Some((fake, app, me, session)) = interview_with_model(backend).await else {
+        return;
+    };
+    let id = session["id"].as_str().expect("id");
+    let question = session["questions"][0]["id"].as_str().expect("question id");
+    let calls_before = fake.calls();
+    let texts: Vec<String> = (0..40)
+        .map(|i| format!("answer number {i} about HTTP"))
+        .collect();
+    let answers = texts
+        .iter()
+        .map(|text| app.answer_question(&me.access, id, question, text));
+    let statuses: Vec<StatusCode> = futures::future::join_all(answers)
+        .await
+        .iter()
+        .map(|r| r.status())
+        .collect();
+    let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    let conflicts = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CONFLICT)
+        .count();
+    assert_eq!((ok, conflicts), (1, 39), "{statuses:?}");
+    assert_eq!(
+        fake.calls() - calls_before,
+        1,
+        "one grading call for one question"
+    );
+}
+
+async fn twenty_parallel_finishes_make_one_model_call_and_agree(backend: Backend) {
+    let Some((fake, app, me, session)) = interview_with_model(backend).await else {
+        return;
+    };
+    let id = session["id"].as_str().expect("id");
+    let question = session["questions"][0]["id"].as_str().expect("question id");
+    let res = app
+        .answer_question(&me.access, id, question, "GET is safe and idempotent")
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let calls_before = fake.calls();
+    let finishes = (0..20).map(|_| app.finish_interview(&me.access, id));
+    let results = futures::future::join_all(finishes).await;
+    let mut scores = Vec::new();
+    for res in results {
+        assert_eq!(res.status(), StatusCode::OK);
+        let body: serde_json::Value = res.json().await.expect("json");
+        scores.push(body["score"].clone());
+    }
+    assert!(scores.windows(2).all(|w| w[0] == w[1]), "{scores:?}");
+    assert_eq!(
+        fake.calls() - calls_before,
+        1,
+        "one complement call for one session"
+    );
+}
 
 async fn with_upstream(
     backend: Backend,
@@ -60,7 +140,10 @@ async fn an_openai_stream_that_ends_without_done_is_incomplete_with_an_error_eve
     let answer = messages.last().expect("answer");
     assert_eq!(answer["status"], "incomplete", "{answer}");
     let content = answer["content"].as_str().expect("content");
-    assert!(content.starts_with("one two") && !content.contains("three"), "{answer}");
+    assert!(
+        content.starts_with("one two") && !content.contains("three"),
+        "{answer}"
+    );
     // Without a stream, too.
     let res = app.send(&me.access, &room, "again").await;
     assert_eq!(res.status(), StatusCode::OK);

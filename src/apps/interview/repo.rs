@@ -257,6 +257,47 @@ pub async fn record_answer(
     })?)
 }
 
+/// Replaces the grade of an answered question (the model's grade over the key-point one
+/// the answer was claimed with).
+pub async fn regrade(
+    db: &Db,
+    question_id: Uuid,
+    score: i64,
+    good: &str,
+    missing: &str,
+) -> Result<()> {
+    on_db!(db, |pool| {
+        sqlx::query(
+            "UPDATE interview_questions SET score = $2, feedback_good = $3, feedback_missing = $4 \
+             WHERE id = $1 AND answer IS NOT NULL",
+        )
+        .bind(question_id)
+        .bind(score)
+        .bind(good)
+        .bind(missing)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Replaces a finished session's complement (the model's over the offline one it was
+/// claimed with).
+pub async fn set_complement(db: &Db, session_id: Uuid, complement: &str) -> Result<()> {
+    on_db!(db, |pool| {
+        sqlx::query(
+            "UPDATE interview_sessions SET complement = $2 WHERE id = $1 AND status = 'finished'",
+        )
+        .bind(session_id)
+        .bind(complement)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
 /// Marks the session finished with its result, if it is still in progress. Returns
 /// whether this call finished it.
 pub async fn finish_session(

@@ -77,7 +77,24 @@ pub async fn answer_question(
     }
     let lang = Language::parse(&session.language).unwrap_or(Language::Ko);
     let points = key_points_of(&question);
-    let (score, good, missing) = match llm::grade(
+    // The answer is claimed first, with the key-point grade: of any number of requests
+    // racing for this question exactly one wins, and only the winner asks the model.
+    let offline = bank::grade(answer, &points, lang);
+    let claim = repo::GradedAnswer {
+        answer,
+        score: offline.score,
+        good: &offline.good,
+        missing: &offline.missing,
+    };
+    let Some(row) = repo::record_answer(&state.db, user.id, session.id, qid, &claim).await? else {
+        // Someone else got there first: tell which.
+        return match repo::get_session(&state.db, user.id, session.id).await? {
+            None => Err(Error::NotFound),
+            Some(s) if s.status == "finished" => Err(session_finished()),
+            Some(_) => Err(already_answered()),
+        };
+    };
+    let graded = llm::grade(
         &state,
         lang,
         &question.question,
@@ -85,27 +102,13 @@ pub async fn answer_question(
         &points,
         answer,
     )
-    .await
-    {
-        Some(graded) => graded,
-        None => {
-            let g = bank::grade(answer, &points, lang);
-            (g.score, g.good, g.missing)
+    .await;
+    let (score, good, missing) = match graded {
+        Some((score, good, missing)) => {
+            repo::regrade(&state.db, qid, score, &good, &missing).await?;
+            (score, good, missing)
         }
-    };
-    let graded = repo::GradedAnswer {
-        answer,
-        score,
-        good: &good,
-        missing: &missing,
-    };
-    let Some(row) = repo::record_answer(&state.db, user.id, session.id, qid, &graded).await? else {
-        // Someone else got there first: tell which.
-        return match repo::get_session(&state.db, user.id, session.id).await? {
-            None => Err(Error::NotFound),
-            Some(s) if s.status == "finished" => Err(session_finished()),
-            Some(_) => Err(already_answered()),
-        };
+        None => (offline.score, offline.good, offline.missing),
     };
     Ok(Json(AnswerResult {
         question_id: row.id,

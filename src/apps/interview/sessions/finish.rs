@@ -146,19 +146,9 @@ pub async fn finish_session(
         })
         .collect::<Vec<_>>()
         .join("\n");
-    let complement = match llm::complement(
-        &state,
-        lang,
-        &label(FIELDS, &session.field, lang),
-        &label(CAREERS, &session.career, lang),
-        &format!("{:.1}", tenths_to_score(tenths)),
-        &results,
-    )
-    .await
-    {
-        Some(text) => text,
-        None => offline_complement(&questions, tenths, lang),
-    };
+    // Finished first with the offline complement: of any number of requests racing to
+    // finish, exactly one wins, and only the winner asks the model for a better one.
+    let mut complement = offline_complement(&questions, tenths, lang);
     if !repo::finish_session(&state.db, user.id, session.id, tenths, &complement).await? {
         // Finished concurrently (or deleted): answer with what is stored.
         let stored = owned_session(&state, &user, id).await?;
@@ -170,6 +160,19 @@ pub async fn finish_session(
             }));
         }
         return Err(Error::NotFound);
+    }
+    let from_model = llm::complement(
+        &state,
+        lang,
+        &label(FIELDS, &session.field, lang),
+        &label(CAREERS, &session.career, lang),
+        &format!("{:.1}", tenths_to_score(tenths)),
+        &results,
+    )
+    .await;
+    if let Some(text) = from_model {
+        repo::set_complement(&state.db, session.id, &text).await?;
+        complement = text;
     }
     Ok(Json(FinishResult {
         score: tenths_to_score(tenths),
