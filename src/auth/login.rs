@@ -58,7 +58,7 @@ pub type TokenReply = (
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
     params(("X-Confab-Client" = Option<String>, Header, description = "`web`: refresh token only as a cookie")),
     responses((status = 200, body = TokenResponse), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 429, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 429, body = ErrorBody), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,

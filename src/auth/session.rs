@@ -30,7 +30,7 @@ pub struct RefreshRequest {
 #[utoipa::path(post, path = "/api/auth/refresh", tag = "auth", request_body(content = Option<RefreshRequest>,
         description = "optional when the refresh cookie is sent"),
     params(("X-Confab-Client" = Option<String>, Header, description = "`web`: refresh token only as a cookie")),
-    responses((status = 200, body = TokenResponse), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = TokenResponse), (status = 401, body = ErrorBody), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
 pub async fn refresh(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -51,7 +51,7 @@ pub fn check_new_password(
 /// Create an account.
 #[utoipa::path(post, path = "/api/auth/signup", tag = "auth", request_body = SignupRequest,
     responses((status = 201, body = SignupResponse), (status = 400, body = ErrorBody), (status = 415, body = ErrorBody),
-        (status = 429, body = ErrorBody), (status = 503, body = ErrorBody)))]
+        (status = 429, body = ErrorBody), (status = 503, body = ErrorBody), (status = 413, body = ErrorBody)))]
 pub async fn signup(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,

@@ -31,7 +31,7 @@ pub struct ExportQuery {
 /// Download a room as Markdown or JSON.
 #[utoipa::path(get, path = "/api/rooms/{id}/export", tag = "chat", security(("bearer" = [])),
     params(("id" = String, Path), ("format" = Option<String>, Query, description = "`md` (default) or `json`")),
-    responses((status = 200, description = "the room as a file"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "the room as a file"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn export_room(
     State(state): State<AppState>,
     user: AuthUser,

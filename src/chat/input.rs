@@ -157,6 +157,34 @@ mod tests {
         assert_eq!(code(ExportFormat::parse(Some("pdf"))), "not_one_of");
     }
 
+    proptest::proptest! {
+        /// Any text is a cursor or a 400, never a panic; every cursor the list gives out
+        /// reads back as itself.
+        #[test]
+        fn room_cursors_never_panic_and_round_trip(raw in ".{0,80}", activity in proptest::num::i64::ANY, id in proptest::num::u128::ANY) {
+            let _ = room_cursor(Some(&raw));
+            let id = Uuid::from_u128(id);
+            proptest::prop_assert_eq!(
+                room_cursor(Some(&format!("{activity}_{id}"))),
+                Ok(Some((activity, id)))
+            );
+        }
+
+        /// Titles and messages: any input is a clean value or a problem, never a panic, and
+        /// a clean value is within its limit.
+        #[test]
+        fn text_inputs_never_panic_and_stay_within_limits(raw in "(?s).{0,300}") {
+            if let Ok(Some(title)) = room_title(Some(&raw)) {
+                proptest::prop_assert!(title.chars().count() <= MAX_TITLE_CHARS);
+                proptest::prop_assert!(!title.chars().any(char::is_control));
+            }
+            if let Ok(content) = message_content(&raw) {
+                proptest::prop_assert!(!content.is_empty() && content == content.trim());
+            }
+            let _ = search_text(Some(&raw));
+        }
+    }
+
     #[test]
     fn messages_are_trimmed_and_bounded() {
         assert_eq!(message_content(" hi \n"), Ok("hi".into()));

@@ -19,7 +19,7 @@ use crate::state::AppState;
 /// Your rooms, most recent activity first.
 #[utoipa::path(get, path = "/api/rooms", tag = "chat", security(("bearer" = [])),
     params(("cursor" = Option<String>, Query), ("limit" = Option<i64>, Query)),
-    responses((status = 200, body = Page<RoomView>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Page<RoomView>), (status = 401, body = ErrorBody), (status = 400, body = ErrorBody)))]
 pub async fn list_rooms(
     State(state): State<AppState>,
     user: AuthUser,
@@ -56,7 +56,7 @@ pub struct CreateRoom {
 
 /// Open a room with an assistant.
 #[utoipa::path(post, path = "/api/rooms", tag = "chat", security(("bearer" = [])), request_body = CreateRoom,
-    responses((status = 201, body = RoomView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 201, body = RoomView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
 pub async fn create_room(
     State(state): State<AppState>,
     user: AuthUser,
@@ -94,7 +94,7 @@ pub async fn create_room(
 
 /// One of your rooms.
 #[utoipa::path(get, path = "/api/rooms/{id}", tag = "chat", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = RoomView), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = RoomView), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn get_room(
     State(state): State<AppState>,
     user: AuthUser,
@@ -114,7 +114,7 @@ pub struct UpdateRoom {
 
 /// Rename a room or change its settings.
 #[utoipa::path(patch, path = "/api/rooms/{id}", tag = "chat", security(("bearer" = [])), params(("id" = String, Path)),
-    request_body = UpdateRoom, responses((status = 200, body = RoomView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    request_body = UpdateRoom, responses((status = 200, body = RoomView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
 pub async fn update_room(
     State(state): State<AppState>,
     user: AuthUser,
@@ -144,7 +144,7 @@ pub async fn update_room(
 
 /// Delete a room and its messages.
 #[utoipa::path(delete, path = "/api/rooms/{id}", tag = "chat", security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 204), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn delete_room(
     State(state): State<AppState>,
     user: AuthUser,
@@ -161,7 +161,7 @@ pub async fn delete_room(
 /// reaches older ones.
 #[utoipa::path(get, path = "/api/rooms/{id}/messages", tag = "chat", security(("bearer" = [])),
     params(("id" = String, Path), ("cursor" = Option<String>, Query), ("limit" = Option<i64>, Query)),
-    responses((status = 200, body = Page<MessageView>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Page<MessageView>), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn list_messages(
     State(state): State<AppState>,
     user: AuthUser,

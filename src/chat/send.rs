@@ -45,7 +45,7 @@ pub struct Exchange {
     params(("id" = String, Path)), request_body = SendMessage,
     responses((status = 200, body = Exchange, description = "the answer; or an SSE stream when asked"),
         (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody),
-        (status = 502, body = ErrorBody), (status = 504, body = ErrorBody)))]
+        (status = 502, body = ErrorBody), (status = 504, body = ErrorBody), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
 pub async fn send_message(
     State(state): State<AppState>,
     user: AuthUser,

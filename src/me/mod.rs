@@ -48,7 +48,7 @@ pub struct UpdateMe {
 
 /// Change your email and/or username.
 #[utoipa::path(patch, path = "/api/me", tag = "me", security(("bearer" = [])), request_body = UpdateMe,
-    responses((status = 200, body = UserView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = UserView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn update_me(
     State(state): State<AppState>,
     user: AuthUser,
@@ -91,7 +91,7 @@ pub struct DeleteMe {
 /// Delete your account and everything you own.
 #[utoipa::path(delete, path = "/api/me", tag = "me", security(("bearer" = [])), request_body = DeleteMe,
     responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 415, body = ErrorBody), (status = 429, body = ErrorBody), (status = 503, body = ErrorBody)))]
+        (status = 415, body = ErrorBody), (status = 429, body = ErrorBody), (status = 503, body = ErrorBody), (status = 413, body = ErrorBody)))]
 async fn delete_me(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -137,7 +137,7 @@ pub struct ChangePassword {
 /// Change your password; every other session is signed out.
 #[utoipa::path(put, path = "/api/me/password", tag = "me", security(("bearer" = [])), request_body = ChangePassword,
     responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 415, body = ErrorBody), (status = 429, body = ErrorBody), (status = 503, body = ErrorBody)))]
+        (status = 415, body = ErrorBody), (status = 429, body = ErrorBody), (status = 503, body = ErrorBody), (status = 413, body = ErrorBody)))]
 async fn change_password(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,

@@ -41,7 +41,7 @@ pub struct Cheatsheet {
 #[utoipa::path(post, path = "/api/interview/cheatsheet", tag = "interview", security(("bearer" = [])),
     request_body = CheatsheetInput,
     responses((status = 200, body = Cheatsheet), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+        (status = 401, body = ErrorBody), (status = 429, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 502, body = ErrorBody), (status = 504, body = ErrorBody)))]
 pub async fn cheatsheet(
     State(state): State<AppState>,
     user: AuthUser,

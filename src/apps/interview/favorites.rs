@@ -60,7 +60,7 @@ fn question_key(question: &str) -> String {
 #[utoipa::path(post, path = "/api/interview/favorites", tag = "interview", security(("bearer" = [])),
     request_body = AddFavorite,
     responses((status = 201, body = Favorite), (status = 200, body = Favorite),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
 pub async fn add_favorite(
     State(state): State<AppState>,
     user: AuthUser,
@@ -93,7 +93,7 @@ pub async fn add_favorite(
 /// Your favourites, newest first.
 #[utoipa::path(get, path = "/api/interview/favorites", tag = "interview", security(("bearer" = [])),
     params(("cursor" = Option<String>, Query), ("limit" = Option<i64>, Query)),
-    responses((status = 200, body = Page<Favorite>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Page<Favorite>), (status = 401, body = ErrorBody), (status = 400, body = ErrorBody)))]
 pub async fn list_favorites(
     State(state): State<AppState>,
     user: AuthUser,
@@ -107,7 +107,7 @@ pub async fn list_favorites(
 /// Remove a favourite.
 #[utoipa::path(delete, path = "/api/interview/favorites/{id}", tag = "interview", security(("bearer" = [])),
     params(("id" = String, Path)),
-    responses((status = 204), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn delete_favorite(
     State(state): State<AppState>,
     user: AuthUser,

@@ -54,7 +54,7 @@ fn session_finished() -> Error {
     security(("bearer" = [])), params(("id" = String, Path), ("qid" = String, Path)),
     request_body = AnswerInput,
     responses((status = 200, body = AnswerResult), (status = 400, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
 pub async fn answer_question(
     State(state): State<AppState>,
     user: AuthUser,

@@ -119,7 +119,7 @@ fn closing_line(all_good: bool, lang: Language) -> String {
 /// the same result. Never costs quota.
 #[utoipa::path(post, path = "/api/interview/sessions/{id}/finish", tag = "interview",
     security(("bearer" = [])), params(("id" = String, Path)),
-    responses((status = 200, body = FinishResult), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = FinishResult), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn finish_session(
     State(state): State<AppState>,
     user: AuthUser,

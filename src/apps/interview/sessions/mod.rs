@@ -201,7 +201,7 @@ fn label(items: &[CatalogItem], id: &str, lang: Language) -> String {
 /// Your sessions, newest first.
 #[utoipa::path(get, path = "/api/interview/sessions", tag = "interview", security(("bearer" = [])),
     params(("cursor" = Option<String>, Query), ("limit" = Option<i64>, Query)),
-    responses((status = 200, body = Page<SessionSummary>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Page<SessionSummary>), (status = 401, body = ErrorBody), (status = 400, body = ErrorBody)))]
 pub async fn list_sessions(
     State(state): State<AppState>,
     user: AuthUser,
@@ -237,7 +237,7 @@ async fn owned_session(state: &AppState, user: &AuthUser, id: Uuid) -> Result<Se
 /// A session with its questions, answers and (when finished) result.
 #[utoipa::path(get, path = "/api/interview/sessions/{id}", tag = "interview", security(("bearer" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = SessionView), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = SessionView), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn get_session(
     State(state): State<AppState>,
     user: AuthUser,
@@ -251,7 +251,7 @@ pub async fn get_session(
 /// Delete a session.
 #[utoipa::path(delete, path = "/api/interview/sessions/{id}", tag = "interview", security(("bearer" = [])),
     params(("id" = String, Path)),
-    responses((status = 204), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn delete_session(
     State(state): State<AppState>,
     user: AuthUser,

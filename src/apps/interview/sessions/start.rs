@@ -89,7 +89,7 @@ async fn build_questions(
 #[utoipa::path(post, path = "/api/interview/sessions", tag = "interview", security(("bearer" = [])),
     request_body = StartSession,
     responses((status = 201, body = SessionView), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+        (status = 401, body = ErrorBody), (status = 429, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 502, body = ErrorBody), (status = 504, body = ErrorBody)))]
 pub async fn start_session(
     State(state): State<AppState>,
     user: AuthUser,

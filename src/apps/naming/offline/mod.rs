@@ -160,6 +160,25 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    proptest::proptest! {
+        /// The hand-written tokenizer and recommender take any text and any settings'
+        /// language and convention: an answer every time, the same answer for the same
+        /// request, never a panic.
+        #[test]
+        fn any_request_gets_the_same_answer_and_never_a_panic(
+            text in "(?s).{0,200}",
+            language in "[a-zA-Z+#]{0,12}",
+            convention in "[a-zA-Z_-]{0,16}",
+            ko in proptest::bool::ANY,
+        ) {
+            let settings = json!({"language": language, "convention": convention});
+            let first = answer(&text, &settings, ko);
+            proptest::prop_assert!(!first.is_empty());
+            proptest::prop_assert_eq!(first, answer(&text, &settings, ko));
+            let _ = looks_like_naming_request(&text);
+        }
+    }
+
     #[test]
     fn english_and_korean_requests_give_the_same_kind_of_names() {
         let en = answer(
