@@ -98,21 +98,16 @@ async fn answer_whole(
     let provider = state.llm.for_app(&room.assistant);
     let upstream = provider.stream(&request).await;
     drop(request);
-    let cap = answer_cap(&state);
-    let (text, ending) = match upstream {
-        Ok(upstream) => super::stream::relay(upstream, None, cap).await,
-        Err(err) => (String::new(), Ending::Broke(err)),
-    };
-    let finished = matches!(ending, Ending::Finished);
-    let stored = settle(
+    let (text, ending, stored) = super::stream::read_and_settle(
         &state,
         &room,
         &reservation,
-        &text,
-        finished,
-        Some(provider.name()),
+        upstream,
+        provider.name(),
+        None,
     )
-    .await?;
+    .await;
+    let stored = stored?;
     match ending {
         Ending::Broke(err) if text.is_empty() => Err(Error::from(err)),
         _ => Ok(stored),

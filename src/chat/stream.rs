@@ -84,19 +84,13 @@ pub(super) fn stream_answer(
         };
         // The history is in the upstream's hands now; do not hold it for the whole answer.
         drop(request);
-        let cap = super::send::answer_cap(&state);
-        let (text, ending) = match upstream {
-            Ok(upstream) => relay(upstream, Some(&tx), cap).await,
-            Err(err) => (String::new(), Ending::Broke(err)),
-        };
-        let finished = matches!(ending, Ending::Finished);
-        let stored = settle(
+        let (text, ending, stored) = read_and_settle(
             &state,
             &room,
             &reservation,
-            &text,
-            finished,
-            Some(provider.name()),
+            upstream,
+            provider.name(),
+            Some(&tx),
         )
         .await;
         if let Some(last) = final_event(&room, &text, ending, stored) {
@@ -107,6 +101,27 @@ pub(super) fn stream_answer(
         rx.recv().await.map(|e| (Ok::<_, Infallible>(e), rx))
     });
     Sse::new(body).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+/// Reads the model's answer (to the client too, with `tx`) within the size cap, then
+/// stores it and settles the quota slot ([`settle`]). Returns the text, how it ended and
+/// the stored answer.
+pub(super) async fn read_and_settle(
+    state: &AppState,
+    room: &RoomRow,
+    reservation: &Reservation,
+    upstream: std::result::Result<TextStream, LlmError>,
+    model: &str,
+    tx: Option<&mpsc::Sender<Event>>,
+) -> (String, Ending, Result<repo::MessageRow>) {
+    let cap = super::send::answer_cap(state);
+    let (text, ending) = match upstream {
+        Ok(upstream) => relay(upstream, tx, cap).await,
+        Err(err) => (String::new(), Ending::Broke(err)),
+    };
+    let finished = matches!(ending, Ending::Finished);
+    let stored = settle(state, room, reservation, &text, finished, Some(model)).await;
+    (text, ending, stored)
 }
 
 /// Reads the upstream's pieces until the model finishes, the stream breaks, the answer

@@ -224,6 +224,26 @@ macro_rules! bind_sqlx {
     }};
 }
 
+/// A hot write's statements in an open sqlx transaction (either driver), then the commit.
+macro_rules! write_in_sqlx_tx {
+    ($tx:expr, $first:expr, $then:expr) => {{
+        let mut tx = $tx;
+        let sql = sqlx::AssertSqlSafe($first.sql.to_string());
+        let row = bind_sqlx!(sqlx::query(sql), &$first.params)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let row = row.map(|r| T::from_row(&r)).transpose()?;
+        for stmt in &$then {
+            let sql = sqlx::AssertSqlSafe(stmt.sql.to_string());
+            bind_sqlx!(sqlx::query(sql), &stmt.params)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(row)
+    }};
+}
+
 /// Reads rows on rusqlite until `more` says stop (the row that says so is kept).
 /// A row that does not decode fails the whole statement (and rolls back a write).
 fn lite_rows<T: HotRow>(
@@ -331,36 +351,12 @@ impl Db {
                     .await
             }
             Db::Sqlite(sqlite) => {
-                let mut tx = sqlite.pool.begin_with("BEGIN IMMEDIATE").await?;
-                let sql = sqlx::AssertSqlSafe(first.sql.to_string());
-                let row = bind_sqlx!(sqlx::query(sql), &first.params)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let row = row.map(|r| T::from_row(&r)).transpose()?;
-                for stmt in &then {
-                    let sql = sqlx::AssertSqlSafe(stmt.sql.to_string());
-                    bind_sqlx!(sqlx::query(sql), &stmt.params)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                tx.commit().await?;
-                Ok(row)
+                let tx = sqlite.pool.begin_with("BEGIN IMMEDIATE").await?;
+                write_in_sqlx_tx!(tx, first, then)
             }
             Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                let sql = sqlx::AssertSqlSafe(first.sql.to_string());
-                let row = bind_sqlx!(sqlx::query(sql), &first.params)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let row = row.map(|r| T::from_row(&r)).transpose()?;
-                for stmt in &then {
-                    let sql = sqlx::AssertSqlSafe(stmt.sql.to_string());
-                    bind_sqlx!(sqlx::query(sql), &stmt.params)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                tx.commit().await?;
-                Ok(row)
+                let tx = pool.begin().await?;
+                write_in_sqlx_tx!(tx, first, then)
             }
         }
     }
