@@ -183,60 +183,80 @@ async fn login_failures_are_counted_per_scope_within_the_window(backend: Backend
     let Some(db) = migrated(backend, dir.path()).await else {
         return;
     };
-    let start = confab::db::now() - time::Duration::seconds(1);
+    let window = time::Duration::minutes(15);
+    let since = || confab::db::now() - window;
+    let limits = |ip| {
+        [
+            (FailureScope::Account, "x@example.com", 3),
+            (FailureScope::Ip, ip, 5),
+        ]
+    };
+    let mut recorded = Vec::new();
     for _ in 0..3 {
-        repo::record_failure(
-            &db,
-            "x@example.com",
-            "10.0.0.1",
-            start - time::Duration::minutes(15),
-        )
-        .await
-        .expect("record");
+        let ids = repo::try_record_attempt(&db, &limits("10.0.0.1"), since(), window)
+            .await
+            .expect("query")
+            .expect("under the limit");
+        assert_eq!(ids.len(), 2, "one row per subject");
+        recorded.push(ids);
     }
-    let (n, oldest) = repo::recent_failures(&db, FailureScope::Account, "x@example.com", start)
+    // The account is at its limit: refused, with the time until the oldest attempt leaves
+    // the window, and nothing recorded (the IP's count stays at 3).
+    let retry = repo::try_record_attempt(&db, &limits("10.0.0.1"), since(), window)
         .await
-        .expect("count");
-    assert_eq!(n, 3);
-    assert!(oldest.is_some_and(|t| t > start));
-    assert_eq!(
-        repo::recent_failures(&db, FailureScope::Ip, "10.0.0.1", start)
-            .await
-            .expect("count")
-            .0,
-        3
+        .expect("query")
+        .expect_err("at the account's limit");
+    assert!(
+        retry > time::Duration::minutes(14) && retry <= window,
+        "{retry}"
     );
-    assert_eq!(
-        repo::recent_failures(&db, FailureScope::Ip, "10.0.0.2", start)
+    let other_account = [(FailureScope::Ip, "10.0.0.1", 5)];
+    for _ in 0..2 {
+        repo::try_record_attempt(&db, &other_account, since(), window)
             .await
-            .expect("count")
-            .0,
-        0
-    );
-    let future = confab::db::now() + time::Duration::seconds(5);
-    assert_eq!(
-        repo::recent_failures(&db, FailureScope::Account, "x@example.com", future)
+            .expect("query")
+            .expect("the IP had 3 of 5");
+    }
+    assert!(
+        repo::try_record_attempt(&db, &other_account, since(), window)
             .await
-            .expect("count")
-            .0,
-        0
+            .expect("query")
+            .is_err(),
+        "the IP is at 5"
     );
-    repo::clear_account_failures(&db, "x@example.com")
+    // Another IP is counted apart; a window that has passed counts nothing.
+    assert!(
+        repo::try_record_attempt(&db, &[(FailureScope::Ip, "10.0.0.2", 1)], since(), window)
+            .await
+            .expect("query")
+            .is_ok()
+    );
+    let later = confab::db::now() + time::Duration::seconds(5);
+    assert!(
+        repo::try_record_attempt(&db, &limits("10.0.0.3"), later, window)
+            .await
+            .expect("query")
+            .is_ok(),
+        "attempts before the window do not count"
+    );
+    // A success forgets the account's attempts and its own IP row, not the IP's others.
+    let last = recorded.pop().expect("an attempt");
+    repo::forget_after_success(&db, "x@example.com", &last)
         .await
-        .expect("clear");
-    assert_eq!(
-        repo::recent_failures(&db, FailureScope::Account, "x@example.com", start)
+        .expect("forget");
+    assert!(
+        repo::try_record_attempt(&db, &limits("10.0.0.9"), since(), window)
             .await
-            .expect("count")
-            .0,
-        0
+            .expect("query")
+            .is_ok(),
+        "the account may try again"
     );
-    assert_eq!(
-        repo::recent_failures(&db, FailureScope::Ip, "10.0.0.1", start)
+    assert!(
+        repo::try_record_attempt(&db, &[(FailureScope::Ip, "10.0.0.1", 5)], since(), window)
             .await
-            .expect("count")
-            .0,
-        3
+            .expect("query")
+            .is_ok(),
+        "one of the IP's five rows was forgotten"
     );
 }
 

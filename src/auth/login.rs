@@ -90,7 +90,6 @@ pub async fn login(
             message: "this account has been deactivated".into(),
         });
     }
-    repo::clear_account_failures(&state.db, &account).await?;
     let refresh = tokens::new_refresh_token();
     let user_agent = headers
         .get(header::USER_AGENT)

@@ -103,8 +103,7 @@ pub async fn check_password(
         password.len() <= PASSWORD_CAP && state.hasher.verify(password, stored).await?
     };
     if ok {
-        repo::clear_account_failures(&state.db, account).await?;
-        repo::forget_attempts(&state.db, &ids).await?;
+        repo::forget_after_success(&state.db, account, &ids).await?;
     }
     Ok(ok)
 }

@@ -342,7 +342,9 @@ impl Config {
 
     /// Sets a scope's configured daily limit (tests and tools).
     pub fn set_quota_limit(&mut self, scope: &str, limit: u64) {
-        self.quota_limits.insert(format!("quota_{scope}"), limit);
+        if let Some(scope) = QUOTA_SCOPES.iter().find(|s| s.name == scope) {
+            self.quota_limits.insert(scope.key.to_owned(), limit);
+        }
     }
 
     /// Sessions begun before this moment have passed their absolute maximum age.

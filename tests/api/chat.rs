@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 
 use crate::fake_upstream::{Behavior, FakeUpstream, Fault};
 use crate::helpers::{
-    Backend, TestApp, Tokens, body_json, error_of, spawn_app, spawn_app_with, spawn_app_with_openai,
+    Backend, TestApp, Tokens, body_json, error_of, spawn_app, spawn_app_with,
+    spawn_app_with_gemini, spawn_app_with_openai,
 };
 use crate::on_both_backends;
 
@@ -1246,14 +1247,7 @@ async fn the_gemini_provider_works_plain_and_streamed(backend: Backend) {
     })
     .await;
     let base = fake.gemini_base();
-    let Some(app) = spawn_app_with(backend, |c| {
-        c.llm_provider = "gemini".into();
-        c.llm_base_url = Some(base);
-        c.llm_api_key = Some(confab::config::Secret::new("gemini-test-key"));
-        c.llm_model = Some("gemini-fake".into());
-    })
-    .await
-    else {
+    let Some(app) = spawn_app_with_gemini(backend, base).await else {
         return;
     };
     let me: Tokens = app.member("gem").await;

@@ -11,7 +11,8 @@ use tokio::net::TcpStream;
 use crate::chat::read_events;
 use crate::fake_upstream::{Behavior, FakeUpstream, Fault};
 use crate::helpers::{
-    Backend, PASSWORD, TestApp, Tokens, spawn_app, spawn_app_with, spawn_app_with_openai,
+    Backend, PASSWORD, TestApp, Tokens, spawn_app, spawn_app_with, spawn_app_with_gemini,
+    spawn_app_with_openai,
 };
 use crate::on_both_backends;
 
@@ -159,13 +160,7 @@ async fn a_gemini_stream_that_ends_without_a_finish_reason_is_incomplete(backend
     })
     .await;
     let base = fake.gemini_base();
-    let Some(app) = spawn_app_with(backend, |c| {
-        c.llm_provider = "gemini".into();
-        c.llm_base_url = Some(base);
-        c.llm_api_key = Some(confab::config::Secret::new("gemini-test-key"));
-    })
-    .await
-    else {
+    let Some(app) = spawn_app_with_gemini(backend, base).await else {
         return;
     };
     let me = app.member("gem").await;

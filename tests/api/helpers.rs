@@ -133,6 +133,17 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
 /// Starts a server on `backend` whose LLM is the OpenAI-compatible API at `base_url` (a fake
 /// upstream's `openai_base()`; key `sk-test-secret-key`, model `fake-model`, 2 s timeout),
 /// after letting the test adjust the configuration.
+/// Starts a server whose model is Gemini's native API at `base_url` (a fake upstream).
+pub async fn spawn_app_with_gemini(backend: Backend, base_url: String) -> Option<TestApp> {
+    spawn_app_with(backend, |c| {
+        c.llm_provider = "gemini".into();
+        c.llm_base_url = Some(base_url);
+        c.llm_api_key = Some(Secret::new("gemini-test-key"));
+        c.llm_model = Some("gemini-fake".into());
+    })
+    .await
+}
+
 pub async fn spawn_app_with_openai(
     backend: Backend,
     base_url: String,

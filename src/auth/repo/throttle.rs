@@ -95,81 +95,26 @@ pub async fn try_record_attempt(
     Ok(Ok(ids))
 }
 
-/// Forgets attempts by id (an attempt that turned out to be a success).
-pub async fn forget_attempts(db: &Db, ids: &[Uuid]) -> Result<()> {
-    for id in ids {
-        on_db!(db, |pool| {
-            sqlx::query("DELETE FROM login_failures WHERE id = $1")
-                .bind(*id)
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
-    }
-    Ok(())
-}
-
-/// Failed logins for a subject since `since`: how many, and the oldest of them.
-pub async fn recent_failures(
-    db: &Db,
-    scope: FailureScope,
-    subject: &str,
-    since: OffsetDateTime,
-) -> Result<(i64, Option<OffsetDateTime>)> {
-    let row: (i64, Option<OffsetDateTime>) = on_db!(db, |pool| {
-        sqlx::query_as(
-            "SELECT COUNT(*), MIN(attempted_at) FROM login_failures \
-             WHERE scope = $1 AND subject = $2 AND attempted_at > $3",
-        )
-        .bind(scope.as_str())
-        .bind(subject)
-        .bind(since)
-        .fetch_one(pool)
-        .await
-    })?;
-    Ok(row)
-}
-
-/// Records one failed login for the account and the IP, and forgets failures older
-/// than the window.
-pub async fn record_failure(
-    db: &Db,
-    account: &str,
-    ip: &str,
-    prune_before: OffsetDateTime,
-) -> Result<()> {
-    let now = crate::db::now();
-    let mut tx = db.begin().await?;
-    for (scope, subject) in [(FailureScope::Account, account), (FailureScope::Ip, ip)] {
-        on_tx!(&mut tx, |conn| {
-            sqlx::query("INSERT INTO login_failures (id, scope, subject, attempted_at) VALUES ($1, $2, $3, $4)")
-                .bind(Uuid::now_v7())
-                .bind(scope.as_str())
-                .bind(subject)
-                .bind(now)
-                .execute(conn)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
-    }
-    on_tx!(&mut tx, |conn| {
-        sqlx::query("DELETE FROM login_failures WHERE attempted_at < $1")
-            .bind(prune_before)
-            .execute(conn)
-            .await
-            .map(|r| r.rows_affected())
-    })?;
-    tx.commit().await
-}
-
-/// Clears an account's failures after a successful login.
-pub async fn clear_account_failures(db: &Db, account: &str) -> Result<()> {
+/// After a successful password check: forgets the account's failures and this attempt's
+/// own rows (its IP row included), in one statement.
+pub async fn forget_after_success(db: &Db, account: &str, attempt: &[Uuid]) -> Result<()> {
+    let ids: Vec<Uuid> = attempt
+        .iter()
+        .copied()
+        .chain(std::iter::repeat(Uuid::nil()))
+        .take(2)
+        .collect();
     on_db!(db, |pool| {
-        sqlx::query("DELETE FROM login_failures WHERE scope = 'account' AND subject = $1")
-            .bind(account)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
+        sqlx::query(
+            "DELETE FROM login_failures \
+             WHERE (scope = 'account' AND subject = $1) OR id = $2 OR id = $3",
+        )
+        .bind(account)
+        .bind(ids[0])
+        .bind(ids[1])
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
     })?;
     Ok(())
 }
