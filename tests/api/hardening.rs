@@ -173,8 +173,11 @@ async fn a_gemini_stream_that_ends_without_a_finish_reason_is_incomplete(backend
 
 async fn an_answer_past_the_size_cap_is_stopped_and_kept_incomplete(backend: Backend) {
     let reply: String = (0..3000).map(|i| format!("word{i} ")).collect();
+    // Paced, so the upstream is still sending when the cap is reached (an unpaced reply
+    // can be wholly written before confab stops reading, and then nothing is cancelled).
     let behavior = Behavior {
         reply,
+        token_delay: Duration::from_millis(2),
         ..Behavior::default()
     };
     let Some((fake, app, me, room)) =
@@ -212,7 +215,7 @@ async fn an_answer_past_the_size_cap_is_stopped_and_kept_incomplete(backend: Bac
             std::time::Instant::now() < deadline,
             "the upstream was not cancelled"
         );
-        tokio::task::yield_now().await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
@@ -328,17 +331,12 @@ async fn connections_past_the_cap_wait_until_one_closes(backend: Backend) {
     let first = TcpStream::connect(address(&app)).await.expect("connect");
     let second = TcpStream::connect(address(&app)).await.expect("connect");
     // Both idle connections hold the two places: a third request is not served...
-    let third = tokio::spawn({
+    let mut third = tokio::spawn({
         let url = app.url("/healthz");
         let client = reqwest::Client::new();
         async move { client.get(url).send().await.map(|r| r.status()) }
     });
-    let waiting = tokio::time::timeout(Duration::from_millis(700), async {
-        while !third.is_finished() {
-            tokio::task::yield_now().await;
-        }
-    })
-    .await;
+    let waiting = tokio::time::timeout(Duration::from_millis(700), &mut third).await;
     assert!(
         waiting.is_err(),
         "a third connection was served past the cap of two"
