@@ -275,12 +275,14 @@ async fn generate(
 ) {
     let provider = state.llm.for_app(&room.assistant);
     let mut stop = live.stop.subscribe();
+    let mut free = false;
     let ending = match request {
         Err(err) => {
             tracing::error!(error = %err, "could not build the model request");
             Ending::Unprepared
         }
         Ok(request) => {
+            free = provider.free_reply(&request);
             let upstream = tokio::select! {
                 result = provider.stream(&request) => Some(result),
                 () = stopped(&mut stop) => None,
@@ -302,6 +304,7 @@ async fn generate(
         &text,
         ending,
         provider.name(),
+        free,
     )
     .await;
     live.finish(outcome);
@@ -397,7 +400,9 @@ fn prefix_within(text: &str, max: usize) -> &str {
 /// Stores how an answer ended and settles its hold, in one transaction: `complete` when the
 /// model finished; otherwise `incomplete` with the text so far (the slot stays spent), or,
 /// with no text at all, the slot is refunded and the answer is `failed` (or `incomplete`
-/// when the user stopped it).
+/// when the user stopped it). A `free` reply (the offline assistant only saying that no
+/// model is connected) is refunded too.
+#[allow(clippy::too_many_arguments)]
 async fn settle(
     state: &AppState,
     room: &RoomRow,
@@ -406,6 +411,7 @@ async fn settle(
     text: &str,
     ending: Ending,
     model: &str,
+    free: bool,
 ) -> Outcome {
     let (status, failure) = match ending {
         Ending::Finished => ("complete", None),
@@ -415,7 +421,7 @@ async fn settle(
         Ending::Broke(err) if text.is_empty() => ("failed", Some(Failure::Upstream(err))),
         Ending::Broke(err) => ("incomplete", Some(Failure::Upstream(err))),
     };
-    let refund = text.is_empty() && status != "complete";
+    let refund = free || (text.is_empty() && status != "complete");
     let model = Some(model).filter(|_| !text.is_empty());
     let html = render::markdown_to_html(text);
     let mut then = vec![

@@ -12,6 +12,7 @@ mod search;
 mod send;
 
 use axum::Json;
+use axum::extract::State;
 use serde::Serialize;
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -46,10 +47,28 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 pub use crate::extract::Page;
 
+/// An assistant, and whether it answers from built-in knowledge only.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssistantView {
+    #[serde(flatten)]
+    pub assistant: Assistant,
+    /// `true` when no language model answers for it: its answers come from confab's
+    /// built-in knowledge only.
+    pub offline: bool,
+}
+
 /// The assistants you can open a room with.
-#[utoipa::path(get, path = "/api/assistants", tag = "chat", responses((status = 200, body = [Assistant])))]
-async fn list_assistants() -> Json<&'static [Assistant]> {
-    Json(ASSISTANTS)
+#[utoipa::path(get, path = "/api/assistants", tag = "chat", responses((status = 200, body = [AssistantView])))]
+async fn list_assistants(State(state): State<AppState>) -> Json<Vec<AssistantView>> {
+    Json(
+        ASSISTANTS
+            .iter()
+            .map(|a| AssistantView {
+                assistant: *a,
+                offline: state.llm.for_app(a.id).name() == "offline",
+            })
+            .collect(),
+    )
 }
 
 /// A room as its owner sees it.

@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use pulldown_cmark::{Event, Options, Parser};
+use pulldown_cmark::{Event, Options, Parser, TagEnd};
 
 /// Classes of fenced code blocks kept for the UI's highlighter (`language-…` of common
 /// languages); any other class is dropped by the sanitiser.
@@ -91,7 +91,18 @@ pub fn plain_text(markdown: &str) -> String {
             Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
                 out.push_str(&t)
             }
-            Event::SoftBreak | Event::HardBreak | Event::Rule | Event::End(_) => out.push(' '),
+            Event::SoftBreak | Event::HardBreak | Event::Rule => out.push(' '),
+            // Blocks end with a space; inline markup (emphasis, links) adds nothing.
+            Event::End(
+                TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Superscript
+                | TagEnd::Subscript
+                | TagEnd::Link
+                | TagEnd::Image,
+            ) => {}
+            Event::End(_) => out.push(' '),
             _ => {}
         }
     }

@@ -141,6 +141,12 @@ pub trait LlmProvider: Send + Sync {
     /// `offline`, `openai` or `gemini`.
     fn name(&self) -> &'static str;
 
+    /// Whether the answer to `req` costs no quota: the offline assistant's reply that only
+    /// says no model is connected. Deterministic, so it can be asked before the call.
+    fn free_reply(&self, _req: &ChatRequest) -> bool {
+        false
+    }
+
     /// The whole answer at once (honours `json_schema`).
     fn complete<'a>(&'a self, req: &'a ChatRequest) -> BoxFuture<'a, Result<Completion, LlmError>>;
 

@@ -7,8 +7,9 @@
 //! This module knows no app: each app registers an [`OfflineAnswerer`] for its assistant
 //! at start-up (the interview app answers `tech-interview` from its question bank, the
 //! naming app `naming` by its rules, …). `general`, and any assistant without an
-//! answerer, gets how to configure a real model, plus the first registered answerer's
-//! aside that matches the message.
+//! answerer, gets the first registered answerer's aside that matches the message, or a
+//! short reply that no model is connected, which costs no quota
+//! ([`LlmProvider::free_reply`]).
 
 use std::sync::Arc;
 
@@ -93,40 +94,49 @@ impl OfflineProvider {
         }
     }
 
-    fn general(&self, text: &str, ko: bool) -> String {
-        let mut out = how_to_configure(text, ko);
-        let aside = self
-            .answerers
+    /// The aside of the first registered answerer that knows about `text`.
+    fn aside(&self, text: &str, ko: bool) -> Option<String> {
+        self.answerers
             .by_assistant
             .iter()
-            .find_map(|(_, a)| a.aside(text, ko));
-        if let Some(aside) = aside {
-            out.push_str("\n\n---\n\n");
-            out.push_str(&aside);
+            .find_map(|(_, a)| a.aside(text, ko))
+    }
+
+    /// `general` (and any assistant without an answerer): what the built-in knowledge says
+    /// about the message, with a one-line note that no model answered; or, when it knows
+    /// nothing, a short honest reply. How to connect a model is in the UI's help, not here.
+    fn general(&self, text: &str, ko: bool) -> String {
+        match self.aside(text, ko) {
+            Some(aside) => format!("{aside}\n\n_{}_", knowledge_note(ko)),
+            None => no_model(ko).to_owned(),
         }
-        out
+    }
+
+    /// Whether the answer to `req` would only say that no model is connected (it then
+    /// costs no quota: nothing was answered).
+    pub fn only_says_no_model(&self, req: &ChatRequest) -> bool {
+        self.answerers.get(&req.assistant).is_none()
+            && self.aside(req.last_user_text(), korean(req)).is_none()
     }
 }
 
-fn how_to_configure(text: &str, ko: bool) -> String {
+fn knowledge_note(ko: bool) -> &'static str {
     if ko {
-        format!(
-            "> {}\n\n지금은 **confab 내장 오프라인 도우미**가 답하고 있어요. 설정된 언어 모델(LLM)이 없어서 자유로운 대화는 할 수 없습니다.\n\n\
-             **언어 모델 연결 방법** (서버 환경 변수):\n\
-             - OpenAI 호환 서버(OpenAI, Ollama, vLLM 등): `CONFAB_LLM_PROVIDER=openai`, `CONFAB_LLM_BASE_URL=http://127.0.0.1:11434/v1`(Ollama 예시), `CONFAB_LLM_MODEL=모델이름`, 필요하면 `CONFAB_LLM_API_KEY`\n\
-             - Gemini: `CONFAB_LLM_PROVIDER=gemini`, `CONFAB_LLM_API_KEY=키`\n\n\
-             **오프라인에서도 되는 것**: *기술면접 도우미* 방은 내장 질문 은행에서 답을 찾아 주고, *변수명 추천* 방은 언어와 규칙에 맞는 이름을 추천합니다.",
-            quote(text)
-        )
+        "언어 모델이 연결되어 있지 않아 confab에 내장된 자료로 답했어요."
     } else {
-        format!(
-            "> {}\n\nThis is **confab's built-in offline assistant**: no language model (LLM) is configured, so open-ended chat is not available.\n\n\
-             **To connect a model** (server environment variables):\n\
-             - Any OpenAI-compatible server (OpenAI, Ollama, vLLM, …): `CONFAB_LLM_PROVIDER=openai`, `CONFAB_LLM_BASE_URL=http://127.0.0.1:11434/v1` (Ollama), `CONFAB_LLM_MODEL=<model>`, and `CONFAB_LLM_API_KEY` if needed\n\
-             - Gemini: `CONFAB_LLM_PROVIDER=gemini`, `CONFAB_LLM_API_KEY=<key>`\n\n\
-             **What works offline**: *Tech interview* rooms answer from the built-in question bank, and *Naming assistant* rooms recommend names for your language and convention.",
-            quote(text)
-        )
+        "No language model is connected, so this answer comes from confab's built-in knowledge."
+    }
+}
+
+fn no_model(ko: bool) -> &'static str {
+    if ko {
+        "지금은 언어 모델이 연결되어 있지 않아서 이 질문에는 답할 수 없어요. \
+         **기술면접 도우미**와 **변수명 추천** 방은 내장 자료로 바로 답할 수 있어요. \
+         모델을 연결하는 방법은 화면의 도움말에 있어요. 이 답은 오늘 사용량에 포함되지 않아요."
+    } else {
+        "No language model is connected right now, so I can't answer this. \
+         **Tech interview** and **Naming assistant** rooms answer from built-in knowledge. \
+         The help page shows how to connect a model. This reply does not count against your daily limit."
     }
 }
 
@@ -159,6 +169,10 @@ pub fn pieces(text: &str) -> Vec<String> {
 impl LlmProvider for OfflineProvider {
     fn name(&self) -> &'static str {
         "offline"
+    }
+
+    fn free_reply(&self, req: &ChatRequest) -> bool {
+        self.only_says_no_model(req)
     }
 
     fn complete<'a>(&'a self, req: &'a ChatRequest) -> BoxFuture<'a, Result<Completion, LlmError>> {
@@ -245,9 +259,32 @@ mod tests {
             .await
             .expect("a")
             .text;
-        assert!(general.contains("offline assistant") && general.ends_with("about echoes"));
+        assert!(general.starts_with("about echoes"), "{general}");
+        assert!(general.contains("built-in knowledge"), "{general}");
+        assert!(!p.free_reply(&req("general", "an echo?")));
         let plain = p.complete(&req("unknown", "hi")).await.expect("a").text;
         assert!(!plain.contains("about echoes"));
+        assert!(p.free_reply(&req("unknown", "hi")));
+        assert!(!p.free_reply(&req("echo", "hi")), "an answerer answers");
+    }
+
+    #[tokio::test]
+    async fn a_reply_with_nothing_to_say_is_short_honest_and_free() {
+        let p = provider();
+        for (text, word) in [
+            ("hello there", "No language model"),
+            ("안녕하세요", "언어 모델"),
+        ] {
+            let r = req("general", text);
+            let answer = p.complete(&r).await.expect("a").text;
+            assert!(answer.contains(word), "{answer}");
+            assert!(answer.chars().count() < 260, "short: {answer}");
+            assert!(
+                !answer.contains("CONFAB_"),
+                "no configuration in every message: {answer}"
+            );
+            assert!(p.free_reply(&r));
+        }
     }
 
     #[tokio::test]
@@ -258,7 +295,7 @@ mod tests {
             .await
             .expect("a")
             .text;
-        assert!(ko.contains("오프라인"));
+        assert!(ko.contains("언어 모델"));
         let mut en = req("general", "안녕하세요");
         en.locale = Some("en".into());
         assert!(
@@ -266,7 +303,7 @@ mod tests {
                 .await
                 .expect("a")
                 .text
-                .contains("offline assistant")
+                .contains("No language model")
         );
     }
 

@@ -742,3 +742,150 @@ async fn on_two_instances_a_client_of_the_other_follows_and_stops_the_same_answe
             .is_empty()
     );
 }
+
+on_both_backends!(
+    assistants_say_whether_they_answer_from_built_in_knowledge_only,
+    an_offline_reply_that_only_says_no_model_costs_nothing,
+    previews_and_search_results_are_plain_text,
+    a_markdown_export_speaks_the_asked_language_and_time_zone,
+);
+
+async fn assistants_say_whether_they_answer_from_built_in_knowledge_only(backend: Backend) {
+    let Some(offline) = crate::helpers::spawn_app(backend).await else {
+        return;
+    };
+    let list = crate::helpers::body_json(offline.get("/api/assistants", None).await).await;
+    let all = list.as_array().expect("list");
+    assert_eq!(all.len(), 4);
+    assert!(all.iter().all(|a| a["offline"] == true), "{list}");
+    assert!(all.iter().all(|a| a["name"]["ko"].is_string()), "{list}");
+    let Some((online, _fake)) = app_with(backend, Behavior::reply("hi")).await else {
+        return;
+    };
+    let list = crate::helpers::body_json(online.get("/api/assistants", None).await).await;
+    assert!(
+        list.as_array()
+            .expect("list")
+            .iter()
+            .all(|a| a["offline"] == false),
+        "{list}"
+    );
+}
+
+async fn an_offline_reply_that_only_says_no_model_costs_nothing(backend: Backend) {
+    let Some(app) = crate::helpers::spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("nomodel").await;
+    let room = app.create_room(&me.access, "general", json!(null)).await;
+    let body: Value = app
+        .send(&me.access, &room, "오늘 저녁 뭐 먹을까?")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let answer = body["assistant_message"]["content"].as_str().expect("text");
+    assert!(
+        answer.contains("언어 모델이 연결되어 있지 않아서"),
+        "{answer}"
+    );
+    assert!(!answer.contains("CONFAB_"), "{answer}");
+    assert_eq!(body["assistant_message"]["status"], "complete");
+    assert_eq!(app.quota_used(&me.access, "chat").await, 0);
+    // An answer from the built-in knowledge is an answer: it counts.
+    let body: Value = app
+        .send(&me.access, &room, "프로세스와 스레드의 차이가 뭔가요?")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let answer = body["assistant_message"]["content"].as_str().expect("text");
+    assert!(answer.contains("내장된 자료"), "{answer}");
+    assert_eq!(app.quota_used(&me.access, "chat").await, 1);
+    let interview = app
+        .create_room(&me.access, "tech-interview", json!(null))
+        .await;
+    app.send(&me.access, &interview, "hello").await;
+    assert_eq!(app.quota_used(&me.access, "chat").await, 2);
+}
+
+async fn previews_and_search_results_are_plain_text(backend: Backend) {
+    let reply = "## 요약\n\n**소유권**은 `Rust`의 [핵심](https://example.com) 규칙입니다.";
+    let Some((app, _fake)) = app_with(backend, Behavior::reply(reply)).await else {
+        return;
+    };
+    let me = app.member("plain").await;
+    let room = app.create_room(&me.access, "general", json!(null)).await;
+    app.send(&me.access, &room, "# **소유권**이 뭐예요?").await;
+    let rooms = app.get_json("/api/rooms", &me.access).await;
+    assert_eq!(rooms["items"][0]["title"], "소유권이 뭐예요?");
+    assert_eq!(
+        rooms["items"][0]["preview"],
+        "요약 소유권은 Rust의 핵심 규칙입니다."
+    );
+    let hits = app
+        .get_json("/api/search?q=%ED%95%B5%EC%8B%AC", &me.access)
+        .await;
+    let hit = &hits["items"][0];
+    assert_eq!(hit["excerpt"], "요약 소유권은 Rust의 핵심 규칙입니다.");
+    assert_eq!(
+        hit["message"]["content"], reply,
+        "the message itself is kept whole"
+    );
+}
+
+async fn a_markdown_export_speaks_the_asked_language_and_time_zone(backend: Backend) {
+    let Some((app, _fake)) = app_with(backend, Behavior::reply("답변")).await else {
+        return;
+    };
+    let me = app.member("exportko").await;
+    let room = app.create_room(&me.access, "general", json!(null)).await;
+    app.send(&me.access, &room, "질문").await;
+    let md = app
+        .get(
+            &format!("/api/rooms/{room}/export?format=md&lang=ko&tz=Asia/Seoul"),
+            Some(&me.access),
+        )
+        .await
+        .text()
+        .await
+        .expect("md");
+    assert!(
+        md.contains("## 나 — ") && md.contains("## 도우미 — "),
+        "{md}"
+    );
+    assert!(md.contains("- 도우미 종류: 일반 대화"), "{md}");
+    assert!(md.contains("(Asia/Seoul)") && !md.contains('Z'), "{md}");
+    // The same export in English, in New York time (never the same wall clock as Seoul).
+    let md_en = app
+        .get(
+            &format!("/api/rooms/{room}/export?lang=en&tz=America/New_York"),
+            Some(&me.access),
+        )
+        .await
+        .text()
+        .await
+        .expect("md");
+    assert!(
+        md_en.contains("## You — ") && md_en.contains("- Assistant: General"),
+        "{md_en}"
+    );
+    let clock = |md: &str| md.lines().find(|l| l.starts_with("## ")).map(str::to_owned);
+    assert_ne!(clock(&md), clock(&md_en));
+    for (query, field) in [
+        ("lang=fr", "lang"),
+        ("tz=Mars/Olympus", "tz"),
+        ("format=doc", "format"),
+    ] {
+        let res = app
+            .get(
+                &format!("/api/rooms/{room}/export?{query}"),
+                Some(&me.access),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{query}");
+        let (code, body) = error_of(res).await;
+        assert_eq!(code, "validation_failed", "{body}");
+        assert!(body[field].is_string(), "{query}: {body}");
+    }
+}

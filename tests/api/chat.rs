@@ -1068,7 +1068,9 @@ async fn an_unlimited_chat_quota_still_counts_use(backend: Backend) {
         return;
     };
     let me = app.member("unlimited").await;
-    let id = app.create_room(&me.access, "general", json!(null)).await;
+    let id = app
+        .create_room(&me.access, "tech-interview", json!(null))
+        .await;
     for i in 0..6 {
         assert_eq!(
             app.send(&me.access, &id, &format!("question {i}"))
@@ -1091,9 +1093,11 @@ async fn chat_limit_of_two(backend: Backend) -> Option<(TestApp, Tokens)> {
     Some((app, me))
 }
 
-/// Sends two messages to a new room, using up a limit of 2; returns the room.
+/// Sends two messages to a new room, using up a limit of 2; returns the room. (A room of
+/// an assistant that answers offline: the offline `general` reply that only says no model
+/// is connected costs nothing.)
 async fn use_up_two_sends(app: &TestApp, token: &str) -> String {
-    let id = app.create_room(token, "general", json!(null)).await;
+    let id = app.create_room(token, "tech-interview", json!(null)).await;
     for content in ["one", "two"] {
         assert_eq!(app.send(token, &id, content).await.status(), StatusCode::OK);
     }
@@ -1147,7 +1151,9 @@ async fn each_send_tells_the_limit_the_remaining_sends_and_the_reset(backend: Ba
     let Some((app, me)) = chat_limit_of_two(backend).await else {
         return;
     };
-    let id = app.create_room(&me.access, "general", json!(null)).await;
+    let id = app
+        .create_room(&me.access, "tech-interview", json!(null))
+        .await;
     let res = app.send(&me.access, &id, "one").await;
     assert_eq!(res.headers()["ratelimit-limit"], "2");
     assert_eq!(res.headers()["ratelimit-remaining"], "1");

@@ -161,3 +161,31 @@ async fn asset_paths_cannot_escape_the_ui_folder() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_ui_s_text_files_are_compressed_when_asked_and_json_is_not() {
+    let Some(app) = spawn_app(Backend::Sqlite).await else {
+        return;
+    };
+    let prefix = asset_prefix(&app).await;
+    for encoding in ["gzip", "br"] {
+        let res = app
+            .client
+            .get(app.url(&format!("{prefix}js/app.js")))
+            .header(reqwest::header::ACCEPT_ENCODING, encoding)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(header(&res, reqwest::header::CONTENT_ENCODING), encoding);
+        assert!(header(&res, ETAG).starts_with('"'), "the ETag stays");
+    }
+    let res = app
+        .client
+        .get(app.url("/api/assistants"))
+        .header(reqwest::header::ACCEPT_ENCODING, "gzip")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(header(&res, reqwest::header::CONTENT_ENCODING), "");
+}

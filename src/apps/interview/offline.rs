@@ -152,9 +152,27 @@ pub fn search(text: &str, max: usize) -> Vec<&'static Entry> {
     scored.into_iter().take(max).map(|(_, e)| e).collect()
 }
 
-/// The single best entry, if any matches.
+/// The single entry a message is clearly about, for the general assistant's aside: unlike
+/// [`search`] (the interview room, where any lead helps), it needs a third of the best
+/// possible score and two tokens of the message in the entry's question or keywords, so
+/// "오늘 저녁 뭐 먹을까?" (whose ending "을까" is in a question) finds nothing.
 pub fn best_match(text: &str) -> Option<&'static Entry> {
-    search(text, 1).into_iter().next()
+    let query = tokens(text);
+    index()
+        .iter()
+        .filter(|e| {
+            let strong = query
+                .iter()
+                .filter(|t| e.question.contains(*t) || e.keywords.contains(*t))
+                .count();
+            strong >= 2 && score(&query, e) >= 0.34
+        })
+        .max_by(|a, b| {
+            score(&query, a)
+                .total_cmp(&score(&query, b))
+                .then_with(|| b.entry.id.cmp(&a.entry.id))
+        })
+        .map(|e| e.entry)
 }
 
 /// Entries as Markdown, quoting their model answers.
@@ -259,5 +277,19 @@ mod tests {
         assert_eq!(singular("threads"), "thread");
         assert_eq!(singular("process"), "process");
         assert_eq!(singular("is"), "is");
+    }
+
+    #[test]
+    fn the_general_aside_needs_a_clear_match() {
+        assert!(best_match("오늘 저녁 뭐 먹을까?").is_none());
+        assert!(best_match("what should I cook tonight?").is_none());
+        assert!(best_match("안녕하세요").is_none());
+        let found = best_match("프로세스와 스레드의 차이가 뭔가요?").expect("a match");
+        assert!(
+            found.question.ko.contains("프로세스"),
+            "{}",
+            found.question.ko
+        );
+        assert!(best_match("What is the difference between a process and a thread?").is_some());
     }
 }
