@@ -218,7 +218,8 @@ test('en: with no interview requests left, "Start" is disabled and says why', as
   assert.match(await page.textContent('#start-quota'), /used all of today’s interview requests/);
   assert.equal(await start.getAttribute('aria-describedby'), 'start-quota');
   await page.goto(`${BASE}/interview/cheatsheet`);
-  await page.waitForFunction(() => document.querySelector('form button[type=submit]').disabled);
+  await page.waitForFunction(() => document.querySelector('button[aria-describedby="sheet-quota"]').disabled);
+  assert.match(await page.textContent('#sheet-quota'), /used all of today’s interview requests/);
   await en.context.close();
 });
 
@@ -241,7 +242,7 @@ test('ko (phone): 용어만 나열한 답은 낮은 점수와 문장으로 설�
   const score = Number((await page.textContent('.graded .score-big')).match(/(\d+) \/ 10/)[1]);
   assert.ok(score <= 2, `용어 목록은 2점 이하 (${score})`);
   assert.match(await page.locator('.graded .feedback-missing li').first().textContent(), /완결된 문장/);
-  const text = await page.textContent('.graded');
+  const text = await page.textContent('.graded .feedback');
   assert.doesNotMatch(text, /찾지 못했어요|\((을|를|이|가)\)/);
   // On a phone nothing scrolls sideways.
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
