@@ -214,11 +214,11 @@ test('en: with no interview requests left, "Start" is disabled and says why', as
   assert.deepEqual(starts.map((r) => r.status), [201, 201, 201, 201]);
   await page.goto(`${BASE}/interview`);
   const start = page.locator('form[aria-labelledby="start-h"] button[type=submit]');
-  await page.waitForFunction(() => document.querySelector('form[aria-labelledby="start-h"] button[type=submit]').disabled);
+  await page.waitForFunction(() => document.querySelector('form[aria-labelledby="start-h"] button[type=submit]')?.disabled);
   assert.match(await page.textContent('#start-quota'), /used all of today’s interview requests/);
   assert.equal(await start.getAttribute('aria-describedby'), 'start-quota');
   await page.goto(`${BASE}/interview/cheatsheet`);
-  await page.waitForFunction(() => document.querySelector('button[aria-describedby="sheet-quota"]').disabled);
+  await page.waitForFunction(() => document.querySelector('button[aria-describedby="sheet-quota"]')?.disabled);
   assert.match(await page.textContent('#sheet-quota'), /used all of today’s interview requests/);
   await en.context.close();
 });
