@@ -20,6 +20,7 @@ on_both_backends!(
     a_blank_or_too_long_answer_is_a_400_and_an_unknown_question_a_404_changing_nothing,
     a_weak_answer_scores_low_and_names_what_was_missed,
     the_bank_model_answer_scores_at_least_eight,
+    a_bare_list_of_the_key_terms_scores_at_most_two_and_is_told_to_explain,
     answering_a_question_again_is_a_409_already_answered,
     two_concurrent_answers_to_one_question_let_exactly_one_through,
     a_reopened_session_shows_answers_and_model_answers_of_answered_questions_only,
@@ -239,12 +240,18 @@ async fn a_weak_answer_scores_low_and_names_what_was_missed(backend: Backend) {
     let me = app.member("candidate").await;
     let TwoAnswered { weak, .. } = a_session_with_two_answers(&app, &me.access).await;
     assert!(weak["score"].as_i64().expect("score") <= 2, "{weak}");
-    assert!(
-        weak["feedback"]["missing"]
-            .as_str()
-            .expect("missing")
-            .contains("빠진 점")
-    );
+    // Nothing good to say is said as nothing: no "found no key point" under "good".
+    assert_eq!(weak["feedback"]["good"], "", "{weak}");
+    assert_eq!(weak["feedback"]["good_items"], json!([]), "{weak}");
+    // What is missing: every key point, one bullet each, also as a list.
+    let points = weak["key_points"].as_array().expect("points");
+    let missing = weak["feedback"]["missing_items"]
+        .as_array()
+        .expect("missing items");
+    assert_eq!(missing, points, "{weak}");
+    let text = weak["feedback"]["missing"].as_str().expect("missing");
+    assert_eq!(text.lines().count(), points.len(), "{text}");
+    assert!(text.lines().all(|l| l.starts_with("- ")), "{text}");
     assert!(
         !weak["model_answer"]
             .as_str()
@@ -261,6 +268,65 @@ async fn the_bank_model_answer_scores_at_least_eight(backend: Backend) {
     let me = app.member("candidate").await;
     let TwoAnswered { good, .. } = a_session_with_two_answers(&app, &me.access).await;
     assert!(good["score"].as_i64().expect("score") >= 8, "{good}");
+}
+
+/// The first term of every group of every key point of a bank question, comma-separated:
+/// the keyword salad that used to score 8/10.
+fn key_term_list(question: &str) -> String {
+    let entry = bank::bank()
+        .iter()
+        .find(|e| e.question.ko == question || e.question.en == question)
+        .expect("question comes from the bank");
+    entry
+        .key_points
+        .iter()
+        .flat_map(|k| k.terms.iter().filter_map(|g| g.first().cloned()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+async fn a_bare_list_of_the_key_terms_scores_at_most_two_and_is_told_to_explain(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("candidate").await;
+    let session = app
+        .start_interview(&me.access, three_backend_questions())
+        .await;
+    let sid = session["id"].as_str().expect("id").to_owned();
+    let ids = question_ids(&session);
+    let salad = key_term_list(session["questions"][0]["question"].as_str().expect("q"));
+    let res = app.answer_question(&me.access, &sid, &ids[0], &salad).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let graded = body_json(res).await;
+    assert!(
+        graded["score"].as_i64().expect("score") <= 2,
+        "{salad}: {graded}"
+    );
+    let good = graded["feedback"]["good"].as_str().expect("good");
+    assert!(!good.contains("찾지 못"), "{good}");
+    assert!(good.starts_with("- 관련 용어를 알고 있어요"), "{good}");
+    let missing = graded["feedback"]["missing_items"]
+        .as_array()
+        .expect("missing items");
+    assert!(
+        missing[0].as_str().expect("item").contains("완결된 문장"),
+        "{graded}"
+    );
+    // The reopened session shows the same feedback, as text and as lists.
+    let reopened = app
+        .get_json(&format!("/api/interview/sessions/{sid}"), &me.access)
+        .await;
+    assert_eq!(reopened["questions"][0]["feedback"], graded["feedback"]);
+    // The complement names it, as a bullet, with no "을(를)".
+    let res = app.finish_interview(&me.access, &sid).await;
+    let result = body_json(res).await;
+    let complement = result["complement"].as_str().expect("complement");
+    assert!(!complement.contains("(를)"), "{complement}");
+    assert!(
+        complement.lines().any(|l| l.starts_with("- 「")),
+        "{complement}"
+    );
 }
 
 async fn answering_a_question_again_is_a_409_already_answered(backend: Backend) {
@@ -511,6 +577,15 @@ async fn with_a_model_the_grade_and_feedback_come_from_it(backend: Backend) {
     .await;
     assert_eq!(graded["score"], 7);
     assert_eq!(graded["feedback"]["good"], "Mentions the key.");
+    // A model's free text is one item.
+    assert_eq!(
+        graded["feedback"]["good_items"],
+        json!(["Mentions the key."])
+    );
+    assert_eq!(
+        graded["feedback"]["missing_items"],
+        json!(["No storage detail."])
+    );
     assert_eq!(
         graded["model_answer"],
         "Clients send an idempotency key; the server stores the first result under it and replays it for retries."

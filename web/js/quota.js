@@ -49,6 +49,11 @@ export function reload() {
   return pending;
 }
 
+/** Whether a scope's quota is used up (false while unknown or unlimited). */
+export function exhausted(info) {
+  return Boolean(info && info.limit !== null && info.limit !== undefined && info.remaining <= 0);
+}
+
 /** "3 of 5 left today" for a scope, or "unlimited". */
 export function describe(info) {
   if (!info) return '';

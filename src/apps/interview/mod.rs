@@ -9,6 +9,7 @@ pub mod bank;
 mod cheatsheet;
 mod favorites;
 mod input;
+pub mod korean;
 mod llm;
 pub mod offline;
 pub mod prompts;

@@ -113,7 +113,7 @@ pub async fn answer_question(
     Ok(Json(AnswerResult {
         question_id: row.id,
         score,
-        feedback: Feedback { good, missing },
+        feedback: Feedback::new(good, missing),
         key_points: points.into_iter().map(|k| k.text).collect(),
         model_answer: row.model_answer,
         intent: row.intent,

@@ -20,8 +20,8 @@ fn overall_tenths(questions: &[QuestionRow]) -> i64 {
     (sum * 10 * 2 + n) / (2 * n)
 }
 
-/// Offline advice from the results: the weakest answers' missed key points, the skipped
-/// questions, and what to do next.
+/// Offline advice from the results, one line each: the summary, a `- ` bullet per weak
+/// answer (its missed key points) and for the skipped questions, then what to do next.
 fn offline_complement(questions: &[QuestionRow], tenths: i64, lang: Language) -> String {
     let answered: Vec<&QuestionRow> = questions.iter().filter(|q| q.answer.is_some()).collect();
     let skipped = questions.len() - answered.len();
@@ -30,13 +30,13 @@ fn offline_complement(questions: &[QuestionRow], tenths: i64, lang: Language) ->
         .filter(|q| q.score.unwrap_or(0) < 7)
         .collect();
     weak.sort_by_key(|q| q.score.unwrap_or(0));
-    let mut parts = vec![summary_line(questions.len(), answered.len(), tenths, lang)];
-    parts.extend(weak.iter().take(3).map(|q| weak_answer_line(q, lang)));
+    let mut lines = vec![summary_line(questions.len(), answered.len(), tenths, lang)];
+    lines.extend(weak.iter().take(3).map(|q| weak_answer_line(q, lang)));
     if skipped > 0 {
-        parts.push(skipped_line(skipped, lang));
+        lines.push(skipped_line(skipped, lang));
     }
-    parts.push(closing_line(weak.is_empty() && skipped == 0, lang));
-    parts.join(" ")
+    lines.push(closing_line(weak.is_empty() && skipped == 0, lang));
+    lines.join("\n")
 }
 
 /// How many questions were answered, and the overall score.
@@ -47,16 +47,22 @@ fn summary_line(total: usize, answered: usize, tenths: i64, lang: Language) -> S
             format!("{total}문항 중 {answered}문항에 답했고 전체 점수는 {score}점입니다.")
         }
         Language::En => {
-            format!("You answered {answered} of {total} questions; overall score {score}/10.")
+            let s = if total == 1 { "" } else { "s" };
+            format!("You answered {answered} of {total} question{s}; overall score {score}/10.")
         }
     }
 }
 
-/// One weak answer: its question (shortened), its score, and the key points it missed
-/// (else the stored feedback).
+/// One weak answer as a bullet: its question (shortened), its score, and the key points it
+/// did not explain (else the stored feedback). No particle follows a key point: they are
+/// clauses, listed after a colon.
 fn weak_answer_line(q: &QuestionRow, lang: Language) -> String {
     let mut missed = bank::missed_points(q.answer.as_deref().unwrap_or(""), &key_points_of(q));
     missed.truncate(3);
+    if missed.is_empty() {
+        missed = bank::items(q.feedback_missing.as_deref().unwrap_or(""));
+        missed.truncate(3);
+    }
     let short: String = q.question.chars().take(60).collect();
     let ellipsis = if q.question.chars().count() > 60 {
         "…"
@@ -66,36 +72,31 @@ fn weak_answer_line(q: &QuestionRow, lang: Language) -> String {
     let score = q.score.unwrap_or(0);
     match (lang, missed.is_empty()) {
         (Language::Ko, false) => format!(
-            "「{short}{ellipsis}」({score}점): {}을(를) 보완하세요.",
-            missed.join(", ")
-        ),
-        (Language::En, false) => format!(
-            "\"{short}{ellipsis}\" ({score}/10): work on {}.",
+            "- 「{short}{ellipsis}」({score}점) 더 설명할 점: {}",
             missed.join("; ")
         ),
-        (Language::Ko, true) => format!(
-            "「{short}{ellipsis}」({score}점): {}",
-            q.feedback_missing
-                .as_deref()
-                .unwrap_or("모범 답안과 비교해 보세요.")
+        (Language::En, false) => format!(
+            "- “{short}{ellipsis}” ({score}/10) still to explain: {}",
+            missed.join("; ")
         ),
-        (Language::En, true) => format!(
-            "\"{short}{ellipsis}\" ({score}/10): {}",
-            q.feedback_missing
-                .as_deref()
-                .unwrap_or("compare with the model answer.")
-        ),
+        (Language::Ko, true) => {
+            format!("- 「{short}{ellipsis}」({score}점): 모범 답안과 비교해 보세요.")
+        }
+        (Language::En, true) => {
+            format!("- “{short}{ellipsis}” ({score}/10): compare it with the model answer.")
+        }
     }
 }
 
-/// What to do about skipped questions.
+/// What to do about skipped questions, as a bullet.
 fn skipped_line(skipped: usize, lang: Language) -> String {
-    match lang {
-        Language::Ko => format!(
-            "건너뛴 {skipped}문항은 공개된 모범 답안을 읽고 핵심 포인트를 소리 내어 설명하는 연습을 해 보세요."
+    match (lang, skipped) {
+        (Language::Ko, n) => format!(
+            "- 건너뛴 {n}문항은 공개된 모범 답안을 읽고 핵심 포인트를 소리 내어 설명하는 연습을 해 보세요."
         ),
-        Language::En => format!(
-            "For the {skipped} skipped question(s), read the model answers now shown and practise explaining their key points out loud."
+        (Language::En, 1) => "- For the skipped question, read the model answer now shown and practise explaining its key points out loud.".to_owned(),
+        (Language::En, n) => format!(
+            "- For the {n} skipped questions, read the model answers now shown and practise explaining their key points out loud."
         ),
     }
 }
@@ -230,28 +231,41 @@ mod tests {
     #[test]
     fn the_offline_complement_names_weak_answers_skipped_questions_and_what_next() {
         let mixed = [
-            answered(Some(3), "Q1", "put is idempotent"),
+            answered(
+                Some(3),
+                "Q1",
+                "PUT is idempotent because a repeat leaves the same state.",
+            ),
             answered(None, "Q2", ""),
         ];
         assert_eq!(
             offline_complement(&mixed, 15, Language::En),
-            "You answered 1 of 2 questions; overall score 1.5/10. \
-             \"Q1\" (3/10): work on PATCH is partial. \
-             For the 1 skipped question(s), read the model answers now shown and practise \
-             explaining their key points out loud. \
+            "You answered 1 of 2 questions; overall score 1.5/10.\n\
+             - “Q1” (3/10) still to explain: PATCH is partial\n\
+             - For the skipped question, read the model answer now shown and practise \
+             explaining its key points out loud.\n\
              Structure answers as conclusion, reasoning, then an example."
         );
+        // Korean: no "을(를)" after a key point; the point follows a colon.
+        let ko = offline_complement(&mixed, 15, Language::Ko);
         assert_eq!(
-            offline_complement(&mixed, 15, Language::Ko),
-            "2문항 중 1문항에 답했고 전체 점수는 1.5점입니다. \
-             「Q1」(3점): PATCH is partial을(를) 보완하세요. \
-             건너뛴 1문항은 공개된 모범 답안을 읽고 핵심 포인트를 소리 내어 설명하는 연습을 해 보세요. \
+            ko,
+            "2문항 중 1문항에 답했고 전체 점수는 1.5점입니다.\n\
+             - 「Q1」(3점) 더 설명할 점: PATCH is partial\n\
+             - 건너뛴 1문항은 공개된 모범 답안을 읽고 핵심 포인트를 소리 내어 설명하는 연습을 해 보세요.\n\
              답변은 결론 → 근거 → 예시 순서로 구조화하면 전달력이 좋아집니다."
+        );
+        assert!(!ko.contains("(를)"));
+        // A bare term list does not count as explained: both points are still to explain.
+        let listed = [answered(Some(2), "Q1", "idempotent, patch, partial")];
+        assert!(
+            offline_complement(&listed, 20, Language::En)
+                .contains("still to explain: PUT is idempotent; PATCH is partial"),
         );
         let strong = [answered(Some(10), "Q1", "put idempotent patch partial")];
         assert_eq!(
             offline_complement(&strong, 100, Language::En),
-            "You answered 1 of 1 questions; overall score 10.0/10. \
+            "You answered 1 of 1 question; overall score 10.0/10.\n\
              You hit the key points. Next time, add real project experience and the trade-offs \
              you weighed."
         );

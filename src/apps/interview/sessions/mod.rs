@@ -19,7 +19,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::bank::KeyPoint;
+use super::bank::{self, KeyPoint};
 use super::repo::{self, QuestionRow, SessionRow};
 use super::{CatalogItem, Language};
 use crate::auth::extract::AuthUser;
@@ -28,13 +28,29 @@ use crate::extract::Page;
 use crate::extract::{IdPath, Pagination};
 use crate::state::AppState;
 
-/// Feedback on an answer.
+/// Feedback on an answer: each side as text (one `- ` bullet a line from the offline
+/// grader, free text from a model) and as the list of its items.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Feedback {
-    /// What the answer got right.
+    /// What the answer got right; empty when nothing was.
     pub good: String,
     /// What it missed.
     pub missing: String,
+    /// `good` as a list: its lines without their bullets.
+    pub good_items: Vec<String>,
+    /// `missing` as a list.
+    pub missing_items: Vec<String>,
+}
+
+impl Feedback {
+    pub fn new(good: String, missing: String) -> Feedback {
+        Feedback {
+            good_items: bank::items(&good),
+            missing_items: bank::items(&missing),
+            good,
+            missing,
+        }
+    }
 }
 
 /// A question of a session. The model answer and key points stay hidden until the
@@ -137,7 +153,7 @@ fn question_view(q: QuestionRow, finished: bool) -> QuestionView {
         answer: q.answer,
         score: q.score,
         feedback: match (q.feedback_good, q.feedback_missing) {
-            (Some(good), Some(missing)) => Some(Feedback { good, missing }),
+            (Some(good), Some(missing)) => Some(Feedback::new(good, missing)),
             _ => None,
         },
         model_answer: reveal.then_some(q.model_answer),

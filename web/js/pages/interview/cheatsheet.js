@@ -4,22 +4,22 @@
 import * as api from '../../api.js';
 import * as quota from '../../quota.js';
 import { h, mount, field, errorBox } from '../../dom.js';
-import { t, pick, language } from '../../i18n.js';
+import { t, pick, language, formatTime } from '../../i18n.js';
 import { pageHeader, showError, submitForm } from '../../ui.js';
 import { loadStars, starButton } from '../../stars.js';
-import { catalog, countOptions, difficultyBadge } from './common.js';
+import { catalog, countOptions, difficultyBadge, questionHeading, inlineCode, richText } from './common.js';
 
 const LAST_KEY = 'confab.cheatsheet';
 
 function itemCard(item, fieldId, n) {
   return h('article', { class: 'card cheat-item' },
     h('div', { class: 'question-meta' }, h('span', { class: 'progress-label', text: `Q${n}` }), difficultyBadge(item.difficulty)),
-    h('h3', { class: 'question-text', text: item.question }),
-    h('p', { class: 'intent' }, h('strong', { text: `${t('interview.intent')}: ` }), item.intent),
+    questionHeading('h3', { class: 'question-text' }, item.question),
+    h('p', { class: 'intent' }, h('strong', { text: `${t('interview.intent')}: ` }), inlineCode(item.intent)),
     h('details', { open: true },
       h('summary', { text: t('interview.modelAnswer') }),
-      h('p', { class: 'model-answer', text: item.model_answer }),
-      item.key_points && item.key_points.length ? h('ul', { class: 'key-points' }, item.key_points.map((k) => h('li', { text: k }))) : null),
+      richText({ class: 'model-answer' }, item.model_answer),
+      item.key_points && item.key_points.length ? h('ul', { class: 'key-points' }, item.key_points.map((k) => h('li', {}, inlineCode(k)))) : null),
     starButton(item, fieldId, 'cheatsheet'));
 }
 
@@ -37,10 +37,21 @@ export async function render(main) {
   }
   const fieldSel = field({ id: 'field', label: t('interview.field'), options: cat.fields.map((f) => ({ value: f.id, label: pick(f.label) })) });
   const countSel = field({ id: 'count', label: t('interview.count'), value: '2', options: countOptions(10) });
-  const submit = h('button', { type: 'submit', class: 'button', text: t('cheatsheet.generate') });
-  const results = h('div', { class: 'stack', 'aria-live': 'polite' });
+  const submit = h('button', { type: 'submit', class: 'button', text: t('cheatsheet.generate'), 'aria-describedby': 'sheet-quota' });
+  const results = h('div', { class: 'stack cheat-results', 'aria-live': 'polite' });
+  const costs = h('p', { class: 'muted', id: 'sheet-quota', text: t('cheatsheet.costs') });
   const form = h('form', { class: 'card form', novalidate: true },
-    box, h('div', { class: 'row-3' }, fieldSel.wrap, countSel.wrap), h('p', { class: 'muted', text: t('cheatsheet.costs') }), submit);
+    box, h('div', { class: 'row-3' }, fieldSel.wrap, countSel.wrap), costs, submit);
+  // With nothing left today the button is disabled, and the line above it says why.
+  const drawQuota = () => {
+    const info = quota.scopeInfo('interview');
+    const none = quota.exhausted(info);
+    submit.disabled = none;
+    costs.classList.toggle('quota-none', none);
+    costs.textContent = none ? t('interview.noneLeft', { when: formatTime(info.resets_at) }) : t('cheatsheet.costs');
+  };
+  drawQuota();
+  quota.events.addEventListener('change', drawQuota);
   const show = (sheet) => mount(results,
     h('h2', { text: t('cheatsheet.for', { field: pick((cat.fields.find((f) => f.id === sheet.field) || {}).label) || sheet.field }) }),
     sheet.items.map((item, i) => itemCard(item, sheet.field, i + 1)));
@@ -70,4 +81,5 @@ export async function render(main) {
   } catch {
     /* nothing kept */
   }
+  return () => quota.events.removeEventListener('change', drawQuota);
 }

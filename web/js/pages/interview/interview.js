@@ -4,7 +4,7 @@
 import * as api from '../../api.js';
 import * as quota from '../../quota.js';
 import { h, field, errorBox } from '../../dom.js';
-import { t, pick, formatDateTime, formatNumber, language } from '../../i18n.js';
+import { t, pick, formatDateTime, formatNumber, formatTime, language } from '../../i18n.js';
 import { navigate } from '../../router.js';
 import { pager } from '../../pager.js';
 import { pageHeader, showError, flash, confirmDialog, loadInto, emptyState, submitForm } from '../../ui.js';
@@ -15,11 +15,16 @@ function startForm(cat) {
   const careerSel = field({ id: 'career', label: t('interview.career'), options: cat.careers.map((c) => ({ value: c.id, label: pick(c.label) })) });
   const countSel = field({ id: 'count', label: t('interview.count'), value: String(cat.default_count), options: countOptions(cat.max_count) });
   const box = errorBox();
-  const submit = h('button', { type: 'submit', class: 'button', text: t('interview.start') });
-  const quotaLine = h('p', { class: 'muted' });
+  const submit = h('button', { type: 'submit', class: 'button', text: t('interview.start'), 'aria-describedby': 'start-quota' });
+  const quotaLine = h('p', { class: 'muted', id: 'start-quota' });
+  // With nothing left today the button is disabled, and the line under it says why.
   const drawQuota = () => {
     const info = quota.scopeInfo('interview');
-    quotaLine.textContent = info ? t('interview.costs', { left: quota.describe(info) }) : '';
+    const none = quota.exhausted(info);
+    submit.disabled = none;
+    quotaLine.classList.toggle('quota-none', none);
+    if (none) quotaLine.textContent = t('interview.noneLeft', { when: formatTime(info.resets_at) });
+    else quotaLine.textContent = info ? t('interview.costs', { left: quota.describe(info) }) : '';
   };
   drawQuota();
   quota.events.addEventListener('change', drawQuota);
@@ -45,12 +50,15 @@ function sessionItem(cat, s) {
   const done = s.status === 'finished';
   const name = `${label(cat.fields, s.field)} · ${label(cat.careers, s.career)} · ${formatDateTime(s.created_at)}`;
   const del = h('button', { type: 'button', class: 'button button-ghost button-small danger-text', text: t('common.delete'), 'aria-label': `${t('interview.deleteSession')}: ${name}` });
-  const li = h('li', { class: 'session-item' },
+  // An unfinished session says so and offers to carry on where it stopped.
+  const resume = done ? null : h('a', { href: `/interview/sessions/${s.id}`, 'data-link': true, class: 'button button-small resume', text: t('interview.resume'), 'aria-label': `${t('interview.resume')}: ${name}` });
+  const li = h('li', { class: ['session-item', done ? null : 'is-open'] },
     h('a', { href: `/interview/sessions/${s.id}`, 'data-link': true, class: 'session-link' },
-      h('span', { class: 'session-title', text: `${label(cat.fields, s.field)} · ${label(cat.careers, s.career)}` }),
+      h('span', { class: 'session-title' }, `${label(cat.fields, s.field)} · ${label(cat.careers, s.career)}`,
+        done ? null : h('span', { class: 'badge in-progress', text: t('interview.inProgress') })),
       h('span', { class: 'muted', text: formatDateTime(s.created_at) }),
       h('span', { class: ['score-chip', scoreClass(s.score)], text: done ? t('interview.scoreOf', { score: formatNumber(s.score ?? 0, 1) }) : t('interview.progress', { answered: s.answered_count, total: s.question_count }) })),
-    del);
+    resume, del);
   del.addEventListener('click', async () => {
     if (!(await confirmDialog({ title: t('interview.deleteSession'), body: t('interview.deleteBody'), confirm: t('common.delete'), danger: true }))) return;
     try {

@@ -1,12 +1,13 @@
-// One question to answer: its text, intent and difficulty, a timer, and the answer box
-// (kept as a draft until it is graded). Submitting grades it; skipping comes back to it later.
+// One question to answer: its text (code in it shown as code), difficulty, a timer, the
+// intent behind a "hint" toggle (it gives the answer away), and the answer box (kept as a
+// draft until it is graded). Submitting grades it; skipping comes back to it later.
 
 import * as api from '../../api.js';
 import { h, mount, field, errorBox } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { loadDraft, saveDraft } from '../../drafts.js';
 import { submitForm } from '../../ui.js';
-import { difficultyBadge } from './common.js';
+import { difficultyBadge, questionHeading, inlineCode } from './common.js';
 import { drawGraded } from './results.js';
 
 function formatClock(secs) {
@@ -38,10 +39,24 @@ function questionCard(run, q, answer, box) {
       h('span', { class: 'progress-label', text: t('interview.nOfN', { n: q.position, total }) }),
       difficultyBadge(q.difficulty), startClock(run)),
     h('progress', { max: total, value: run.session.questions.filter((x) => x.answered).length, 'aria-label': t('interview.progressLabel') }),
-    h('h2', { class: 'question-text', text: q.question }),
-    h('p', { class: 'intent' }, h('strong', { text: `${t('interview.intent')}: ` }), q.intent),
+    questionHeading('h2', { class: 'question-text' }, q.question),
+    intentHint(q),
     box, answer.wrap,
-    h('div', { class: 'actions' }, skip, h('button', { type: 'submit', class: 'button', text: t('interview.submit') }), run.finishButton(t('interview.finishNow'))));
+    h('div', { class: 'actions' }, skip, h('button', { type: 'submit', class: 'button', text: t('interview.submit') }), run.finishButton(t('interview.finishNow'), true)));
+}
+
+/** The intent, hidden until asked for: it tells what the answer should cover. */
+function intentHint(q) {
+  const id = `intent-${q.id}`;
+  const text = h('p', { class: 'intent', id, hidden: true }, h('strong', { text: `${t('interview.intent')}: ` }), inlineCode(q.intent));
+  const toggle = h('button', { type: 'button', class: 'button button-ghost button-small hint-toggle', 'aria-expanded': 'false', 'aria-controls': id, text: t('interview.showHint') });
+  toggle.addEventListener('click', () => {
+    const open = text.hidden;
+    text.hidden = !open;
+    toggle.setAttribute('aria-expanded', String(open));
+    toggle.textContent = t(open ? 'interview.hideHint' : 'interview.showHint');
+  });
+  return h('div', { class: 'hint' }, toggle, text);
 }
 
 async function submitAnswer(run, q, text) {

@@ -13,9 +13,19 @@ import { catalog, label } from './common.js';
 import { drawQuestion } from './question.js';
 import { drawFinished } from './results.js';
 
+/**
+ * Finishes the session, after asking when anything would be lost or count as 0: an answer
+ * typed but not submitted, or questions not answered. Finishing from a question therefore
+ * always asks (that question is unanswered).
+ */
 async function finish(run, button) {
   const typed = run.stage.querySelector('#answer');
-  if (typed && typed.value.trim() && !(await confirmDialog({ title: t('interview.finishTitle'), body: t('interview.finishUnsent'), confirm: t('interview.finishNow') }))) return;
+  const unsent = Boolean(typed && typed.value.trim());
+  const unanswered = run.session.questions.filter((q) => !q.answered).length;
+  if (unsent || unanswered > 0) {
+    const body = [unsent ? t('interview.finishUnsent') : '', unanswered > 0 ? t('interview.finishUnanswered', { n: unanswered }) : ''].filter(Boolean).join(' ');
+    if (!(await confirmDialog({ title: t('interview.finishTitle'), body, confirm: t('interview.finishConfirm') }))) return;
+  }
   await busy(button, async () => {
     try {
       const result = await api.post(`/api/interview/sessions/${run.session.id}/finish`, {});
@@ -65,8 +75,9 @@ function newRun(session, stage) {
     if (fresh) run.session = fresh;
     return Boolean(fresh);
   };
-  run.finishButton = (text) => {
-    const b = h('button', { type: 'button', class: 'button', text: text || t('interview.finish') });
+  /** The finish button; `secondary` for finishing early from a question. */
+  run.finishButton = (text, secondary = false) => {
+    const b = h('button', { type: 'button', class: secondary ? 'button button-ghost finish-now' : 'button', text: text || t('interview.finish') });
     b.addEventListener('click', () => finish(run, b));
     return b;
   };
