@@ -67,6 +67,12 @@ test('the profile lists GitHub as linked, with the provider email', async () => 
   assert.match(await item.textContent(), /octo-e2e@example\.com/);
   assert.equal(await item.locator('[data-unlink="github"]').count(), 1);
   await page.screenshot({ path: join(SHOTS, 'social-profile-desktop.png'), fullPage: true });
+  // It is this account's only way to log in: unlinking is refused and says why.
+  await item.locator('[data-unlink="github"]').click();
+  const box = page.locator('section[aria-labelledby="identities-h"] .form-error');
+  await box.waitFor();
+  assert.match(await box.textContent(), /마지막 방법/);
+  assert.equal(await page.locator('.identity[data-provider="github"] [data-unlink]').count(), 1);
 });
 
 test('a refusal at the provider is explained on the login page, in Korean', async () => {
