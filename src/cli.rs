@@ -159,7 +159,12 @@ async fn user(config: &Config, cmd: UserCommand) -> anyhow::Result<()> {
             )
             .await
             .map_err(describe)?;
-            println!("created {} ({}) as {}", user.email, user.id, user.role);
+            println!(
+                "created {} ({}) as {}",
+                user.email.as_deref().unwrap_or("-"),
+                user.id,
+                user.role
+            );
         }
         UserCommand::Promote { email, role } => {
             let key = crate::auth::input::normalize_email_for_lookup(&email);

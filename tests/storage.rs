@@ -576,3 +576,91 @@ fn both_migration_trees_have_the_same_files() {
     };
     assert_eq!(names("migrations/sqlite"), names("migrations/postgres"));
 }
+
+/// SQLite's `0006` rebuilds `users` (its email became nullable): an existing database keeps
+/// every account and everything that points at one, and foreign keys work afterwards (a
+/// `DROP TABLE users` with foreign keys on would have cascaded into every child table).
+#[tokio::test]
+async fn the_sqlite_users_rebuild_keeps_accounts_and_what_they_own() {
+    use std::borrow::Cow;
+    let dir = tempfile::tempdir().expect("tempdir");
+    // One connection: the one the migration ran on must have its foreign keys back on.
+    let db = Db::connect(&confab::db::DbOptions {
+        url: format!("sqlite://{}", dir.path().join("confab.db").display()),
+        max_connections: 1,
+        sqlite_synchronous: "full".into(),
+    })
+    .await
+    .expect("sqlite connects");
+    let Db::Sqlite(sqlite) = &db else {
+        unreachable!("a SQLite URL")
+    };
+    let all = sqlx::migrate!("./migrations/sqlite");
+    let before = sqlx::migrate::Migrator {
+        migrations: Cow::Owned(
+            all.migrations
+                .iter()
+                .filter(|m| m.version < 6)
+                .cloned()
+                .collect(),
+        ),
+        ..sqlx::migrate::Migrator::DEFAULT
+    };
+    before.run(&sqlite.pool).await.expect("0001-0005 apply");
+    let user = uuid::Uuid::now_v7();
+    let now = confab::db::now();
+    sqlx::query(
+        "INSERT INTO users (id, email, email_normalized, username, username_normalized, \
+         password_hash, role, is_active, created_at, updated_at) \
+         VALUES ($1, 'Old@example.com', 'old@example.com', 'old', 'old', 'h', 'admin', TRUE, $2, $2)",
+    )
+    .bind(user)
+    .bind(now)
+    .execute(&sqlite.pool)
+    .await
+    .expect("user");
+    for sql in [
+        "INSERT INTO sessions (id, user_id, created_at, last_used_at, expires_at) VALUES ($1, $2, $3, $3, $3)",
+        "INSERT INTO rooms (id, owner_id, assistant, title, settings, created_at, updated_at, last_activity_us) \
+         VALUES ($1, $2, 'general', 't', '{}', $3, $3, 1)",
+    ] {
+        sqlx::query(sql)
+            .bind(uuid::Uuid::now_v7())
+            .bind(user)
+            .bind(now)
+            .execute(&sqlite.pool)
+            .await
+            .expect("child row");
+    }
+
+    db.migrate()
+        .await
+        .expect("0006 applies to a database with data");
+
+    let count = |sql: &'static str| {
+        let pool = sqlite.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&pool)
+                .await
+                .expect("count")
+        }
+    };
+    assert_eq!(count("SELECT COUNT(*) FROM sessions").await, 1);
+    assert_eq!(count("SELECT COUNT(*) FROM rooms").await, 1);
+    assert_eq!(count("SELECT COUNT(*) FROM user_versions").await, 1);
+    let row = repo::find_user(&db, user).await.expect("q").expect("kept");
+    assert_eq!(row.email.as_deref(), Some("Old@example.com"));
+    assert_eq!((row.role(), row.email_verified), (Role::Admin, false));
+    assert_eq!(count("PRAGMA foreign_keys").await, 1);
+    // Foreign keys and the cache triggers work on the rebuilt table.
+    sqlx::query("UPDATE users SET username = 'renamed' WHERE id = $1")
+        .bind(user)
+        .execute(&sqlite.pool)
+        .await
+        .expect("update");
+    assert_eq!(count("SELECT auth_version FROM user_versions").await, 1);
+    assert!(repo::delete_user(&db, user).await.expect("delete"));
+    assert_eq!(count("SELECT COUNT(*) FROM sessions").await, 0);
+    assert_eq!(count("SELECT COUNT(*) FROM rooms").await, 0);
+}

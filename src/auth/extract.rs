@@ -25,7 +25,7 @@ use crate::state::AppState;
 pub struct AuthUser {
     pub id: Uuid,
     pub session_id: Uuid,
-    pub email: String,
+    pub email: Option<String>,
     pub username: String,
     pub role: Role,
 }

@@ -9,12 +9,13 @@ pub mod cache;
 pub mod extract;
 pub mod input;
 mod login;
+pub mod oauth;
 pub mod repo;
 mod session;
 mod signup;
 pub mod throttle;
 
-pub use login::TokenResponse;
+pub use login::{NO_STORE, TokenResponse};
 pub use signup::check_new_password;
 
 use serde::Serialize;
@@ -37,7 +38,7 @@ const COOKIE_PATH: &str = "/api/auth";
 pub fn init(setup: &mut Setup) -> Result<()> {
     setup.parts.insert(cache::Callers::default());
     setup.parts.insert(throttle::AccountLocks::default());
-    Ok(())
+    oauth::init(setup)
 }
 
 /// Routes under `/api/auth`.
@@ -48,13 +49,19 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(session::refresh))
         .routes(routes!(session::logout))
         .routes(routes!(session::status))
+        .routes(routes!(oauth::providers))
+        .routes(routes!(oauth::authorize))
+        .routes(routes!(oauth::callback))
 }
 
 /// A user as shown to its owner.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserView {
     pub id: Uuid,
-    pub email: String,
+    /// Absent (null) for an account made by a provider that gave no verified email.
+    pub email: Option<String>,
+    /// Whether the email was verified by a provider.
+    pub email_verified: bool,
     pub username: String,
     pub role: Role,
     /// False for accounts that only sign in through a social provider.
@@ -68,6 +75,7 @@ impl From<&UserRow> for UserView {
         UserView {
             id: u.id,
             email: u.email.clone(),
+            email_verified: u.email_verified,
             username: u.username.clone(),
             role: u.role(),
             has_password: u.password_hash.is_some(),

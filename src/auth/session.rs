@@ -120,7 +120,7 @@ pub async fn logout(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SessionUser {
     pub id: Uuid,
-    pub email: String,
+    pub email: Option<String>,
     pub username: String,
     pub role: Role,
 }

@@ -102,7 +102,7 @@ pub async fn signup(
         StatusCode::CREATED,
         Json(SignupResponse {
             id: user.id,
-            email: user.email,
+            email: user.email.unwrap_or(email.display),
             username: user.username,
         }),
     ))

@@ -181,6 +181,32 @@ impl Config {
                     ),
                 );
             }
+            // Kakao may run without a client secret (it is optional in Kakao's console);
+            // GitHub and Google always need one.
+            if prefix != "kakao" && id.is_some() && secret.is_none() {
+                checks.bad(
+                    &format!("{prefix}_client_secret"),
+                    format!(
+                        "is required when CONFAB_{}_CLIENT_ID is set",
+                        prefix.to_ascii_uppercase()
+                    ),
+                );
+            }
+        }
+        for (key, url) in [
+            ("kakao_authorize_url", &self.kakao_authorize_url),
+            ("kakao_token_url", &self.kakao_token_url),
+            ("kakao_userinfo_url", &self.kakao_userinfo_url),
+            ("github_authorize_url", &self.github_authorize_url),
+            ("github_token_url", &self.github_token_url),
+            ("github_userinfo_url", &self.github_userinfo_url),
+            ("google_authorize_url", &self.google_authorize_url),
+            ("google_token_url", &self.google_token_url),
+            ("google_userinfo_url", &self.google_userinfo_url),
+        ] {
+            if let Some(url) = url {
+                checks.http_url(key, url);
+            }
         }
         checks.between(
             "access_token_ttl_secs",

@@ -1,6 +1,8 @@
 //! The caller's own account: profile, email/username changes, password change and
 //! account deletion.
 
+mod identities;
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -23,6 +25,11 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_me, update_me, delete_me))
         .routes(routes!(change_password))
+        .routes(routes!(identities::list_identities))
+        .routes(routes!(
+            identities::link_identity,
+            identities::unlink_identity
+        ))
 }
 
 async fn load(state: &AppState, user: &AuthUser) -> Result<repo::UserRow> {
@@ -129,7 +136,10 @@ async fn delete_me(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangePassword {
-    pub current_password: String,
+    /// Required when the account has a password; an account made by a provider sets its
+    /// first password without one.
+    #[serde(default)]
+    pub current_password: Option<String>,
     pub new_password: String,
     pub new_password2: String,
 }
@@ -150,19 +160,31 @@ async fn change_password(
         &mut fields,
         ("new_password", &req.new_password),
         ("new_password2", &req.new_password2),
-        &[&row.email, &row.username],
+        &attributes(&row),
     );
     // A new password that could never be accepted is bad input: answered before the
     // current one is checked, so it costs no guess.
     fields.finish()?;
-    if let Some(hash) = &row.password_hash
-        && !check_own_password(&state, &user, ip, req.current_password, hash).await?
-    {
-        return Err(Error::field("current_password", incorrect()));
+    if let Some(hash) = &row.password_hash {
+        let Some(current) = req.current_password.filter(|p| !p.is_empty()) else {
+            return Err(Error::field("current_password", Problem::required()));
+        };
+        if !check_own_password(&state, &user, ip, current, hash).await? {
+            return Err(Error::field("current_password", incorrect()));
+        }
     }
     let hash = state.hasher.hash(req.new_password).await?;
     repo::change_password(&state.db, user.id, &hash, user.session_id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// What a new password must not resemble: the account's email (if any) and username.
+fn attributes(row: &repo::UserRow) -> Vec<&str> {
+    row.email
+        .as_deref()
+        .into_iter()
+        .chain([row.username.as_str()])
+        .collect()
 }
 
 /// Checks the signed-in user's own password, throttled like a login (per user and per IP,

@@ -10,6 +10,7 @@ use crate::db::Db;
 use crate::error::{Error, Result, ResultExt};
 use crate::{on_db, on_tx};
 
+pub mod identities;
 mod secrets;
 mod sessions;
 mod throttle;
@@ -51,13 +52,16 @@ impl Role {
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct UserRow {
     pub id: Uuid,
-    pub email: String,
+    /// None for an account made by a provider that gave no (verified) email.
+    pub email: Option<String>,
     pub username: String,
     pub password_hash: Option<String>,
     pub role: String,
     pub is_active: bool,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+    /// Whether the account's own email was verified (it came from a verifying provider).
+    pub email_verified: bool,
 }
 
 impl UserRow {
@@ -68,7 +72,7 @@ impl UserRow {
 }
 
 const USER_COLUMNS: &str =
-    "id, email, username, password_hash, role, is_active, created_at, updated_at";
+    "id, email, username, password_hash, role, is_active, created_at, updated_at, email_verified";
 
 /// A new account.
 pub struct NewUser<'a> {
@@ -170,6 +174,7 @@ pub async fn update_profile(
     let sql = sqlx::AssertSqlSafe(format!(
         "UPDATE users SET \
            email = COALESCE($2, email), email_normalized = COALESCE($3, email_normalized), \
+           email_verified = CASE WHEN $3 IS NULL OR $3 = email_normalized THEN email_verified ELSE FALSE END, \
            username = COALESCE($4, username), username_normalized = COALESCE($5, username_normalized), \
            updated_at = $6 \
          WHERE id = $1 RETURNING {USER_COLUMNS}"

@@ -14,7 +14,7 @@ use super::{USER_COLUMNS, UserRow};
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthRow {
     pub id: Uuid,
-    pub email: String,
+    pub email: Option<String>,
     pub username: String,
     pub role: String,
     /// When the session expires (callers cached in memory stop there).
@@ -27,7 +27,7 @@ impl HotRow for AuthRow {
     fn from_row(row: &dyn crate::db::Row) -> Result<AuthRow> {
         Ok(AuthRow {
             id: row.uuid(0)?,
-            email: row.text(1)?,
+            email: row.opt_text(1)?,
             username: row.text(2)?,
             role: row.text(3)?,
             session_expires_at: row.time(4)?,

@@ -5,6 +5,7 @@ import { h, field, errorBox, setError } from '../../dom.js';
 import { t } from '../../i18n.js';
 import { navigate } from '../../router.js';
 import { pageHeader, flash, submitForm } from '../../ui.js';
+import { socialButtons, oauthErrorText } from './social.js';
 
 /** Where to go after login: only a page of this site (never another origin or the API). */
 export function nextPath(query) {
@@ -44,9 +45,13 @@ export function render(main, params, query) {
     },
   });
   const next = query.get('next');
+  // What a provider flow reported back (declined, or an account to log in to first).
+  const oauthError = oauthErrorText(query);
+  if (oauthError) setError(box, oauthError);
   main.append(
     h('section', { class: 'narrow' },
       pageHeader(t('auth.loginTitle')),
+      socialButtons(next && nextPath(query)),
       form,
       h('p', { class: 'center' }, t('auth.noAccount'), ' ', h('a', { href: `/signup${next ? `?next=${encodeURIComponent(next)}` : ''}`, 'data-link': true, text: t('auth.signup') }))));
 }

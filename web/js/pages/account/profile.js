@@ -6,9 +6,11 @@ import { h, field, errorBox, setError, busy } from '../../dom.js';
 import { t, formatDateTime, formatTime } from '../../i18n.js';
 import { navigate } from '../../router.js';
 import { pageHeader, showError, flash, confirmDialog, loadInto, submitForm } from '../../ui.js';
+import { providers, providerName, mark, oauthErrorText } from './social.js';
 
 function profileForm(me) {
-  const email = field({ id: 'email', label: t('auth.email'), type: 'email', autocomplete: 'email', value: me.email, required: true });
+  // An account made by a provider may have no email yet.
+  const email = field({ id: 'email', label: t('auth.email'), type: 'email', autocomplete: 'email', value: me.email || '', required: Boolean(me.email) });
   const username = field({ id: 'username', label: t('auth.username'), autocomplete: 'username', value: me.username, required: true });
   const box = errorBox();
   const save = h('button', { type: 'submit', class: 'button', text: t('common.save') });
@@ -20,7 +22,7 @@ function profileForm(me) {
     box,
     async send() {
       const body = {};
-      if (email.input.value.trim() !== me.email) body.email = email.input.value.trim();
+      if (email.input.value.trim() !== (me.email || '') && (me.email || email.input.value.trim())) body.email = email.input.value.trim();
       if (username.input.value.trim() !== me.username) body.username = username.input.value.trim();
       if (!Object.keys(body).length) {
         flash(t('profile.nothingChanged'));
@@ -33,6 +35,48 @@ function profileForm(me) {
     },
   });
   return form;
+}
+
+/** Linked sign-in providers: link another (through the provider), unlink one. */
+function identitiesCard(linked, enabled) {
+  const box = errorBox();
+  const list = h('ul', { class: 'identity-list' });
+  const byId = new Map(linked.map((i) => [i.provider, i]));
+  const ids = [...new Set([...enabled.map((p) => p.id), ...linked.map((i) => i.provider)])];
+  for (const id of ids) {
+    const identity = byId.get(id);
+    const action = identity
+      ? h('button', { type: 'button', class: 'button button-ghost button-small', 'data-unlink': id, text: t('social.unlink') })
+      : h('button', { type: 'button', class: 'button button-small', 'data-link-provider': id, text: t('social.link') });
+    action.addEventListener('click', () => busy(action, async () => {
+      setError(box, '');
+      try {
+        if (identity) {
+          await api.del(`/api/me/identities/${id}`);
+          flash(t('social.unlinked', { provider: providerName(id) }));
+          navigate('/profile', { replace: true });
+        } else {
+          // The response sets the flow's cookie; the provider then sends the browser back
+          // to the callback, which returns here with `?linked=`.
+          const start = await api.post(`/api/me/identities/${id}`);
+          window.location.assign(start.authorize_url);
+        }
+      } catch (error) {
+        showError(error, { box });
+      }
+    }));
+    const status = identity
+      ? t('social.linkedAs', { email: identity.email || t('social.noEmail') })
+      : t('social.notLinked');
+    list.append(h('li', { class: 'identity', 'data-provider': id },
+      h('span', { class: `identity-mark social-${id}` }, mark(id)),
+      h('span', { class: 'identity-text' }, h('strong', { text: providerName(id) }), h('span', { class: 'muted', text: status })),
+      action));
+  }
+  return h('section', { class: 'card', 'aria-labelledby': 'identities-h' },
+    h('h2', { id: 'identities-h', text: t('social.title') }),
+    box,
+    ids.length ? list : h('p', { class: 'muted', text: t('social.none') }));
 }
 
 function quotaCard(view) {
@@ -104,12 +148,22 @@ function deleteCard(me) {
     h('p', { text: t('profile.deleteBody') }), box, button);
 }
 
-export async function render(main) {
+export async function render(main, params, query) {
   main.append(pageHeader(t('profile.title')));
+  // What a link flow reported back; the address is then cleaned so a reload shows nothing.
+  const linked = query && query.get('linked');
+  const oauthError = query && oauthErrorText(query);
+  if (linked) flash(t('social.linked', { provider: providerName(linked) }));
+  if (oauthError) flash(oauthError, 'warn');
+  if (linked || oauthError) window.history.replaceState(window.history.state, '', '/profile');
   const me = await loadInto(main, api.get('/api/me'));
   if (!me) return;
-  const view = await quota.reload();
+  const [view, identities, enabled] = await Promise.all([
+    quota.reload(),
+    api.get('/api/me/identities').catch(() => ({ items: [] })),
+    providers(),
+  ]);
   main.append(h('div', { class: 'grid-2' },
-    h('div', { class: 'stack' }, profileForm(me), passwordForm(me)),
+    h('div', { class: 'stack' }, profileForm(me), identitiesCard(identities.items || [], enabled), passwordForm(me)),
     h('div', { class: 'stack' }, quotaCard(view), deleteCard(me))));
 }

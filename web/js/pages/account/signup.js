@@ -6,6 +6,7 @@ import { t } from '../../i18n.js';
 import { navigate } from '../../router.js';
 import { pageHeader, flash, submitForm } from '../../ui.js';
 import { nextPath } from './login.js';
+import { socialButtons } from './social.js';
 
 export function render(main, params, query) {
   const email = field({ id: 'email', label: t('auth.email'), type: 'email', autocomplete: 'email', required: true });
@@ -33,6 +34,7 @@ export function render(main, params, query) {
   main.append(
     h('section', { class: 'narrow' },
       pageHeader(t('auth.signupTitle')),
+      socialButtons(query.get('next') && nextPath(query)),
       form,
       h('p', { class: 'center' }, t('auth.haveAccount'), ' ', h('a', { href: '/login', 'data-link': true, text: t('auth.login') }))));
 }
