@@ -68,28 +68,34 @@ async function onScreen(page, selector) {
   }, selector);
 }
 
-/** Pixels between the log's view and its end (0: showing the newest message). */
-const fromBottom = (page) => page.evaluate(() => {
-  const log = document.querySelector('.messages');
-  return log.scrollHeight - log.scrollTop - log.clientHeight;
-});
-
 const lastAnswer = (page) => page.locator('.message-assistant').last();
 
-/** Waits until the newest answer is stored complete; returns its text. */
-async function answerComplete(page) {
-  await page.waitForFunction(() => {
+/** The ids of the answers on screen. */
+const answerIds = (page) => page.evaluate(() => [...document.querySelectorAll('.message-assistant[data-id]')].map((m) => m.dataset.id));
+
+/** Waits until the newest answer, not one of `before`, is stored complete; returns its text. */
+async function answerComplete(page, before = []) {
+  await page.waitForFunction((old) => {
     const all = document.querySelectorAll('.message-assistant');
     const last = all[all.length - 1];
-    return last && last.dataset.status === 'complete' && last.textContent.includes('word40');
-  }, null, { timeout: 30_000 });
+    return last && !old.includes(last.dataset.id) && last.dataset.status === 'complete' && last.textContent.includes('word40');
+  }, before, { timeout: 30_000 });
   return lastAnswer(page).locator('.message-body').textContent();
 }
 
+/** Types `text` and sends it with Enter; returns the answer ids that were there before. */
 async function send(page, text) {
+  const before = page.url().includes('/chat/') ? await answerIds(page) : [];
   await page.fill('#message', text);
   await page.press('#message', 'Enter');
+  return before;
 }
+
+/** Waits until the log shows its end (the newest message). */
+const atNewest = (page) => page.waitForFunction(() => {
+  const log = document.querySelector('.messages');
+  return log && log.scrollHeight - log.scrollTop - log.clientHeight < 2;
+}, null, { timeout: 5_000 });
 
 before(async () => {
   browser = await chromium.launch({
@@ -114,7 +120,7 @@ test('en desktop: type at once on /chat; Markdown and code render while the answ
   await page.locator('#flash:not([hidden])').waitFor();
   assert.equal(await page.isChecked('#assistant-general'), true, 'a default assistant is picked');
   assert.equal(await onScreen(page, '.composer'), true);
-  await send(page, 'Show me some zebra42 code, please.');
+  const before = await send(page, 'Show me some zebra42 code, please.');
   await page.waitForURL(/\/chat\/[0-9a-f-]+$/);
   enRoom = page.url();
   // …and goes when the next page opens.
@@ -122,14 +128,14 @@ test('en desktop: type at once on /chat; Markdown and code render while the answ
   // Rendered on the client while streaming: bold text, then the code block with its button.
   await page.locator('.message.is-streaming .message-body strong').waitFor();
   await page.locator('.message.is-streaming .code-block .code-copy').waitFor();
-  const text = await answerComplete(page);
+  const text = await answerComplete(page, before);
   assert.ok(text.includes('def greet(name):'));
   const answer = lastAnswer(page);
   assert.equal(await answer.locator('img, script').count(), 0, 'no hostile markup');
   // The server's HTML, highlighted: `def` is a Python keyword.
   await answer.locator('.code-block code.hljs .hljs-keyword', { hasText: 'def' }).waitFor();
   assert.equal(await answer.locator('.code-lang').textContent(), 'python');
-  assert.equal(await page.locator('.room-heading').textContent(), 'Show me some zebra42 code, please.');
+  await page.locator('.room-heading', { hasText: 'Show me some zebra42 code, please.' }).waitFor();
   assert.equal(await page.getAttribute('.messages', 'aria-label'), 'Messages');
 });
 
@@ -145,7 +151,7 @@ test('en desktop: copy code, copy the answer, and regenerate the last answer', a
   const oldId = await answer.getAttribute('data-id');
   await answer.locator('.regenerate').click();
   await page.locator('.message-assistant.is-streaming').waitFor();
-  await answerComplete(page);
+  await answerComplete(page, [oldId]);
   assert.equal(await page.locator('.message-assistant').count(), 1, 'the old answer was replaced');
   assert.notEqual(await lastAnswer(page).getAttribute('data-id'), oldId);
   await page.locator('#quota-badge', { hasText: '2 of 4 left today' }).waitFor();
@@ -154,22 +160,18 @@ test('en desktop: copy code, copy the answer, and regenerate the last answer', a
 test('en 1366×768: the room opens at its newest message, the log scrolls by keyboard, "jump to latest" returns', async () => {
   const { page } = en;
   await page.setViewportSize(LAPTOP);
-  await send(page, 'Another long one, please.');
-  await answerComplete(page);
+  await answerComplete(page, await send(page, 'Another long one, please.'));
   await page.reload();
   await page.locator('.message-assistant[data-status="complete"]').last().waitFor();
   assert.equal(await onScreen(page, '.composer'), true, 'the composer is on screen');
-  assert.ok((await fromBottom(page)) < 2, 'opened at the newest message');
+  await atNewest(page); // opened at the newest message
   await page.focus('.messages');
   await page.keyboard.press('Home');
   await page.waitForFunction(() => document.querySelector('.messages').scrollTop === 0);
   const jump = page.locator('.jump-latest');
   await jump.waitFor();
   await jump.click();
-  await page.waitForFunction(() => {
-    const log = document.querySelector('.messages');
-    return log.scrollHeight - log.scrollTop - log.clientHeight < 2;
-  });
+  await atNewest(page);
   await jump.waitFor({ state: 'hidden' });
   assert.equal(await onScreen(page, '.composer'), true);
   await page.setViewportSize(DESKTOP);
@@ -218,8 +220,9 @@ test('en desktop: a refused send shows one quota notice and keeps the draft; at 
   assert.equal(await page.inputValue('#message'), 'refused once', 'the draft is kept');
   await page.unroute('**/api/rooms/*/messages', refuse);
 
+  const ids = await answerIds(page);
   await page.press('#message', 'Enter'); // the real send: the last slot of the day
-  await answerComplete(page);
+  await answerComplete(page, ids);
   const reason = page.locator('#composer-quota');
   await reason.waitFor();
   assert.match(await reason.textContent(), /used all 4 chat messages.*send again at/i);
@@ -243,7 +246,7 @@ test('ko phone: a reload in the middle of an answer re-attaches and the answer c
   assert.equal(await page.isVisible('#quota-badge .quota-scope'), true);
   assert.equal(await page.textContent('#quota-badge .quota-scope'), '채팅');
   assert.equal(await page.isVisible('#quota-badge .quota-short'), true);
-  await send(page, '새로고침해도 답이 남나요?');
+  const before = await send(page, '새로고침해도 답이 남나요?');
   await page.waitForURL(/\/chat\/[0-9a-f-]+$/);
   await page.waitForFunction(() => {
     const el = document.querySelector('.message.is-streaming .message-body');
@@ -251,12 +254,12 @@ test('ko phone: a reload in the middle of an answer re-attaches and the answer c
   });
   await page.reload();
   await page.locator('.message-user', { hasText: '새로고침해도' }).waitFor();
-  const text = await answerComplete(page);
+  const text = await answerComplete(page, before);
   assert.equal(text.split('word40').length, 2, 'the text is not doubled');
   assert.equal(text.split('Here is').length, 2);
   assert.equal(await page.locator('.message-assistant').count(), 1);
   assert.equal(await onScreen(page, '.composer'), true, 'the composer is on screen in a room');
-  assert.ok((await fromBottom(page)) < 2, 'the room shows its newest message');
+  await atNewest(page); // the room shows its newest message
 });
 
 test('ko phone: Stop ends the answer (kept, marked 중단됨); a stop before the first token leaves no stale badge', async () => {

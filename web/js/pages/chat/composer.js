@@ -43,6 +43,7 @@ export function composer({ draftKey, box, onSend, onStop, placeholder, extra }) 
   function applyQuota() {
     const out = quotaOut();
     note.hidden = !out;
+    if (!out) note.textContent = '';
     if (out) {
       note.textContent = t('chat.quotaOut', { limit: out.limit, when: formatTime(out.resets_at), relative: formatRelative(out.resets_at) });
       // Sending comes back by itself when the day turns.

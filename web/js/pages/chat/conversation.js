@@ -51,7 +51,9 @@ export async function conversation(roomId, list, { target } = {}) {
   let running = null;
   let closed = false;
 
-  const messages = messageLog(room, list, box, { regenerate: (id) => regenerate(id) });
+  const messages = messageLog(room, list, box, { regenerate: (id) => regenerate(id), canRegenerate: () => !quotaOut() });
+  const onQuota = () => messages.refreshActions(Boolean(running));
+  quota.events.addEventListener('change', onQuota);
   const input = composer({
     draftKey: `room.${room.id}`,
     box,
@@ -277,6 +279,7 @@ export async function conversation(roomId, list, { target } = {}) {
       // Leaving: disconnect only; the server finishes and stores the answer.
       closed = true;
       input.destroy();
+      quota.events.removeEventListener('change', onQuota);
       if (running) running.controller.abort();
     },
   };

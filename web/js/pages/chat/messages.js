@@ -107,11 +107,15 @@ export function messageLog(room, list, box, hooks) {
     onError: (error) => showError(error, { box }),
   });
 
-  /** Shows regenerate on the last answer only, and only while nothing is being written. */
+  /**
+   * Shows regenerate on the last answer only, and only while nothing is being written and
+   * the day's quota allows it (`hooks.canRegenerate()`).
+   */
   function refreshActions(running) {
     const buttons = [...log.querySelectorAll('.message-assistant .regenerate')];
     const last = log.querySelector('.message:last-of-type');
-    for (const b of buttons) b.hidden = Boolean(running) || b.closest('.message') !== last;
+    const allowed = !running && (!hooks || !hooks.canRegenerate || hooks.canRegenerate());
+    for (const b of buttons) b.hidden = !allowed || b.closest('.message') !== last;
   }
 
   async function reload(targetId) {

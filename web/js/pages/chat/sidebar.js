@@ -141,6 +141,6 @@ function roomList(activeId, list) {
 
 export function sidebar(activeId, list) {
   return h('aside', { class: 'chat-sidebar', 'aria-label': t('chat.sidebar') },
-    h('a', { class: 'button button-wide', href: '/chat', 'data-link': true, text: t('chat.newRoom') }),
+    activeId ? h('a', { class: 'button button-wide', href: '/chat', 'data-link': true, text: t('chat.newRoom') }) : null,
     search(), roomList(activeId, list));
 }
