@@ -264,16 +264,20 @@ test('ko phone: a reload in the middle of an answer re-attaches and the answer c
 
 test('ko phone: Stop ends the answer (kept, marked 중단됨); a stop before the first token leaves no stale badge', async () => {
   const { page, email } = ko;
-  await send(page, '길게 말해 주세요');
+  const before = await send(page, '길게 말해 주세요');
   await page.waitForFunction(() => {
     const el = document.querySelector('.message.is-streaming .message-body');
     return el && el.textContent.length > 20;
   });
   await page.click('.composer .stop-button');
-  const stopped = page.locator('.message-assistant[data-status="incomplete"]').last();
-  await stopped.waitFor();
+  await page.waitForFunction((old) => {
+    const last = [...document.querySelectorAll('.message-assistant')].pop();
+    return last && last.dataset.id && !old.includes(last.dataset.id) && last.dataset.status === 'incomplete';
+  }, before);
+  const stopped = lastAnswer(page);
   assert.equal(await stopped.locator('.badge').textContent(), '중단됨');
   assert.ok(!(await stopped.textContent()).includes('word40'), 'cut before its end');
+  await page.locator('.composer .send-button:not([hidden])').waitFor();
 
   await send(page, '바로 멈출게요');
   await page.click('.composer .stop-button');
