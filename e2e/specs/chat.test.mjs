@@ -57,6 +57,7 @@ async function openUser({ locale, viewport, tag }) {
   await page.click('form button[type=submit]');
   await page.waitForURL(/\/chat$/);
   await page.locator('#quota-badge:not([hidden])').waitFor();
+  await page.locator('.composer #message').waitFor();
   return { context, page, email };
 }
 
