@@ -68,7 +68,7 @@ async fn probe(db: Db, user: Uuid, mut stop: watch::Receiver<bool>) -> Vec<f64> 
             _ = stop.changed() => return latencies,
             _ = tick.tick() => {
                 let started = Instant::now();
-                quota::try_increment(&db, user, "probe", "2026-01-01", i64::MAX)
+                quota::try_increment(&db, user, "probe", "2026-01-01", i64::MAX, Vec::new())
                     .await
                     .expect("probe write");
                 latencies.push(started.elapsed().as_secs_f64() * 1000.0);

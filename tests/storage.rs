@@ -469,7 +469,7 @@ async fn every_fast_path_query_gives_the_same_rows_through_both_sqlite_drivers()
     }
 
     for (db, limit) in [(&fast, 2), (&slow, 2), (&fast, 2)] {
-        quota::try_increment(db, user.id, "chat", "2026-12-04", limit)
+        quota::try_increment(db, user.id, "chat", "2026-12-04", limit, Vec::new())
             .await
             .expect("increment");
     }
@@ -487,10 +487,10 @@ async fn every_fast_path_query_gives_the_same_rows_through_both_sqlite_drivers()
             .expect("q"),
         vec![("chat".to_owned(), 2)]
     );
-    quota::decrement(&slow, user.id, "chat", "2026-12-04")
+    slow.hot_execute(quota::decrement_stmt(user.id, "chat", "2026-12-04"))
         .await
         .expect("refund");
-    quota::decrement(&fast, user.id, "chat", "2026-12-04")
+    fast.hot_execute(quota::decrement_stmt(user.id, "chat", "2026-12-04"))
         .await
         .expect("refund");
     quota::set_override(&fast, user.id, "chat", Some(9))

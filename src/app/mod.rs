@@ -66,7 +66,7 @@ const FEATURES: &[Feature] = &[
     },
     Feature {
         router: crate::chat::router,
-        init: no_init,
+        init: crate::chat::init,
     },
     Feature {
         router: no_routes,
@@ -225,6 +225,7 @@ impl Application {
         let lock = db.lock_for_server()?;
         db.migrate().await?;
         let state = build_state(config, db).await?;
+        recover_held_work(&state, true).await?;
         crate::telemetry::metrics_handle();
         let listener = TcpListener::bind(&state.config.listen).await.map_err(|e| {
             Error::internal(format!("cannot listen on {}: {e}", state.config.listen))
@@ -261,16 +262,59 @@ impl Application {
         let addr = self.listener.local_addr()?;
         tracing::info!(%addr, backend = self.state.db.backend(), "confab is listening");
         let db = self.state.db.clone();
+        let sweeper = (db.backend() == "postgres").then(|| {
+            let state = self.state.clone();
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(SWEEP_EVERY);
+                every.tick().await;
+                loop {
+                    every.tick().await;
+                    if let Err(err) = recover_held_work(&state, false).await {
+                        tracing::warn!(error = %err, "sweeping stale quota holds failed");
+                    }
+                }
+            })
+        });
         let config = &self.state.config;
         let limits = serve::Limits {
             max_connections: usize::try_from(config.max_connections).unwrap_or(usize::MAX),
             header_read_timeout: Duration::from_secs(config.header_read_timeout_secs),
         };
         serve::serve(self.listener, self.router, limits, shutdown).await?;
+        if let Some(sweeper) = sweeper {
+            sweeper.abort();
+        }
+        // Answers belong to the server: let the running ones finish and be stored.
+        if let Ok(answers) = self.state.part::<crate::chat::answers::Answers>() {
+            answers.drain(SHUTDOWN_ANSWER_GRACE).await;
+        }
         db.close().await;
         tracing::info!("confab stopped");
         Ok(())
     }
+}
+
+/// How often an instance on PostgreSQL settles work whose process died (any instance may).
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
+/// How long shutdown waits for running answers before it stops (and stores) them.
+const SHUTDOWN_ANSWER_GRACE: Duration = Duration::from_secs(30);
+
+/// Settles quota holds left by a process that stopped between reserving a slot and
+/// settling it (docs/architecture.md, "Answers and holds"). A SQLite server is the only
+/// process on its file, so at start-up every hold is left over; on PostgreSQL other
+/// instances may be working, so only holds older than the longest held work can run are.
+async fn recover_held_work(state: &AppState, at_start: bool) -> Result<()> {
+    let before = match (state.db.backend(), at_start) {
+        ("sqlite", true) => None,
+        _ => {
+            let age = crate::chat::answers::stale_after(state);
+            let age_us = i64::try_from(age.as_micros()).unwrap_or(i64::MAX);
+            Some(crate::db::micros(crate::db::now()).saturating_sub(age_us))
+        }
+    };
+    crate::chat::answers::recover(state, before).await?;
+    crate::quota::recover(state, before).await?;
+    Ok(())
 }
 
 /// Builds the state: runs every feature's `init`, then the JWT secret from config, or

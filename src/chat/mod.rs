@@ -1,6 +1,7 @@
 //! Assistants, rooms and messages: CRUD, sending (plain or streamed over SSE), search and
 //! export. Rooms and messages are private: another user's room is a 404.
 
+pub mod answers;
 pub mod assistants;
 mod export;
 pub mod input;
@@ -9,7 +10,6 @@ pub mod repo;
 mod rooms;
 mod search;
 mod send;
-mod stream;
 
 use axum::Json;
 use serde::Serialize;
@@ -37,6 +37,9 @@ pub fn router() -> OpenApiRouter<AppState> {
             rooms::delete_room
         ))
         .routes(routes!(rooms::list_messages, send::send_message))
+        .routes(routes!(send::answer_events))
+        .routes(routes!(send::stop_answer))
+        .routes(routes!(send::regenerate_answer))
         .routes(routes!(export::export_room))
         .routes(routes!(search::search_messages))
 }
@@ -84,7 +87,7 @@ impl From<RoomRow> for RoomView {
 }
 
 /// A message.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct MessageView {
     pub id: Uuid,
     pub room_id: Uuid,
@@ -94,7 +97,8 @@ pub struct MessageView {
     pub content: String,
     /// `content` rendered to sanitised HTML.
     pub html: String,
-    /// `complete`, `incomplete` (the stream was cut; the partial answer is kept) or `failed`.
+    /// `complete`; `streaming` (an answer being written: attach to it with `…/events`);
+    /// `incomplete` (cut short or stopped: the partial answer is kept); or `failed`.
     pub status: String,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -112,6 +116,12 @@ impl From<MessageRow> for MessageView {
             created_at: m.created_at,
         }
     }
+}
+
+/// Start-up: the registry of running answers.
+pub fn init(setup: &mut crate::state::Setup) -> Result<()> {
+    setup.parts.insert(answers::Answers::default());
+    Ok(())
 }
 
 /// Loads the caller's room or 404s.

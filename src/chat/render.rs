@@ -9,6 +9,46 @@ use std::sync::OnceLock;
 
 use pulldown_cmark::{Event, Options, Parser};
 
+/// Classes of fenced code blocks kept for the UI's highlighter (`language-…` of common
+/// languages); any other class is dropped by the sanitiser.
+const CODE_CLASSES: &[&str] = &[
+    "language-bash",
+    "language-c",
+    "language-cpp",
+    "language-csharp",
+    "language-css",
+    "language-diff",
+    "language-dockerfile",
+    "language-go",
+    "language-html",
+    "language-java",
+    "language-javascript",
+    "language-js",
+    "language-json",
+    "language-kotlin",
+    "language-markdown",
+    "language-php",
+    "language-python",
+    "language-py",
+    "language-ruby",
+    "language-rust",
+    "language-scss",
+    "language-shell",
+    "language-sh",
+    "language-sql",
+    "language-swift",
+    "language-toml",
+    "language-ts",
+    "language-typescript",
+    "language-xml",
+    "language-yaml",
+    "language-yml",
+    "language-plaintext",
+    "language-text",
+    "language-dart",
+    "language-scala",
+];
+
 fn sanitizer() -> &'static ammonia::Builder<'static> {
     static BUILDER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
     BUILDER.get_or_init(|| {
@@ -16,7 +56,8 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
         b.url_schemes(HashSet::from(["http", "https", "mailto"]))
             .rm_tags(["img"])
             .link_rel(Some("noopener noreferrer nofollow"))
-            .url_relative(ammonia::UrlRelative::Deny);
+            .url_relative(ammonia::UrlRelative::Deny)
+            .add_allowed_classes("code", CODE_CLASSES.iter().copied());
         b
     })
 }
@@ -37,6 +78,26 @@ pub fn markdown_to_html(markdown: &str) -> String {
     sanitizer().clean(&html).to_string()
 }
 
+/// The words of a Markdown text without its syntax (for previews, search results and
+/// titles): emphasis, links, headings and fences go; code and text stay, blocks are
+/// separated by spaces.
+pub fn plain_text(markdown: &str) -> String {
+    let mut options = Options::empty();
+    options.insert(Options::ENABLE_TABLES);
+    options.insert(Options::ENABLE_STRIKETHROUGH);
+    let mut out = String::with_capacity(markdown.len());
+    for event in Parser::new_ext(markdown, options) {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                out.push_str(&t)
+            }
+            Event::SoftBreak | Event::HardBreak | Event::Rule | Event::End(_) => out.push(' '),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// A one-line excerpt of at most `max` characters.
 pub fn excerpt(text: &str, max: usize) -> String {
     let collapsed: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -48,7 +109,7 @@ pub fn excerpt(text: &str, max: usize) -> String {
     }
 }
 
-/// A room title from its first message: the first line, shortened; `None` when that
+/// A room title from its first message: the first line as plain text, shortened; `None` when that
 /// leaves nothing (the room stays untitled and the UI shows its own label).
 pub fn title_from(text: &str) -> Option<String> {
     let first = text
@@ -56,7 +117,7 @@ pub fn title_from(text: &str) -> Option<String> {
         .map(str::trim)
         .find(|l| !l.is_empty())
         .unwrap_or("");
-    let title = excerpt(first.trim_start_matches('#').trim(), 50);
+    let title = excerpt(&plain_text(first), 50);
     Some(title).filter(|t| !t.is_empty())
 }
 
@@ -108,8 +169,31 @@ mod tests {
         );
         assert_eq!(title_from("   "), None);
         assert_eq!(title_from("###"), None);
+        assert_eq!(
+            title_from("## **Rust** `Vec` 질문\n둘째").as_deref(),
+            Some("Rust Vec 질문")
+        );
         let long = "word ".repeat(40);
         assert!(title_from(&long).is_some_and(|t| t.chars().count() <= 50));
         assert_eq!(excerpt("a\n\nb   c", 10), "a b c");
+    }
+
+    #[test]
+    fn plain_text_drops_markdown_syntax_and_keeps_the_words() {
+        let text = plain_text(
+            "## 제목\n\n**굵게** 그리고 [링크](https://x.example) `code`\n\n```rust\nfn main() {}\n```\n- 하나\n- 둘",
+        );
+        assert_eq!(
+            excerpt(&text, 200),
+            "제목 굵게 그리고 링크 code fn main() {} 하나 둘"
+        );
+        assert_eq!(excerpt(&plain_text("<b>x</b> & y"), 50), "<b>x</b> & y");
+    }
+
+    #[test]
+    fn fenced_code_keeps_a_known_language_class_only() {
+        let html = markdown_to_html("```rust\nfn main() {}\n```\n\n```evil onload\nx\n```");
+        assert!(html.contains("<code class=\"language-rust\">"), "{html}");
+        assert!(!html.contains("evil"), "{html}");
     }
 }

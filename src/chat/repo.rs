@@ -70,10 +70,7 @@ impl HotRow for MessageRow {
     }
 }
 
-/// Microseconds since the epoch, for activity ordering.
-pub fn micros(t: OffsetDateTime) -> i64 {
-    i64::try_from(t.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX)
-}
+pub use crate::db::micros;
 
 pub async fn insert_room(
     db: &Db,
@@ -220,6 +217,165 @@ pub async fn insert_message(db: &Db, m: NewMessage<'_>) -> Result<MessageRow> {
         .ok_or_else(|| crate::error::Error::internal("INSERT … RETURNING gave no row"))
 }
 
+/// Stores a message, without reading it back (a statement for a larger write).
+pub fn insert_message_stmt(id: Uuid, m: &NewMessage<'_>, at: OffsetDateTime) -> Stmt {
+    Stmt::new(
+        "INSERT INTO messages (id, room_id, owner_id, role, content, html, status, model, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(id)
+    .bind(m.room_id)
+    .bind(m.owner_id)
+    .bind(m.role)
+    .bind(m.content)
+    .bind(m.html)
+    .bind(m.status)
+    .bind(m.model)
+    .bind(at)
+}
+
+/// Moves a room to the top of its owner's list with a new preview (kept when `preview` is
+/// empty), and gives it `title_if_empty` when it has no title yet.
+pub fn touch_room_stmt(
+    room: &RoomRow,
+    at: OffsetDateTime,
+    preview: &str,
+    title_if_empty: Option<&str>,
+) -> Stmt {
+    Stmt::new(
+        "UPDATE rooms SET last_activity_us = $3, \
+         last_message_preview = CASE WHEN $4 = '' THEN last_message_preview ELSE $4 END, \
+         title = CASE WHEN title = '' AND $5 IS NOT NULL THEN $5 ELSE title END \
+         WHERE id = $1 AND owner_id = $2",
+    )
+    .bind(room.id)
+    .bind(room.owner_id)
+    .bind(micros(at))
+    .bind(preview)
+    .bind(title_if_empty)
+}
+
+/// [`touch_room_stmt`] now, for an answer's end.
+pub fn touch_room(room: &RoomRow, preview: &str) -> Stmt {
+    touch_room_stmt(room, crate::db::now(), preview, None)
+}
+
+/// Stores how a running answer ended (only while it is still `streaming`).
+pub fn finish_answer(
+    id: Uuid,
+    content: &str,
+    html: &str,
+    status: &str,
+    model: Option<&str>,
+) -> Stmt {
+    Stmt::new(
+        "UPDATE messages SET content = $2, html = $3, status = $4, model = $5 \
+         WHERE id = $1 AND status = 'streaming'",
+    )
+    .bind(id)
+    .bind(content)
+    .bind(html)
+    .bind(status)
+    .bind(model)
+}
+
+/// Saves a running answer's text so far; returns 0 when it is no longer running.
+pub async fn save_partial(db: &Db, id: Uuid, content: &str) -> Result<u64> {
+    db.hot_execute(
+        Stmt::new("UPDATE messages SET content = $2 WHERE id = $1 AND status = 'streaming'")
+            .bind(id)
+            .bind(content),
+    )
+    .await
+}
+
+/// Whether a stop was asked for the answer a hold pays for (`None`: no such hold).
+pub async fn stop_requested(db: &Db, hold: Uuid) -> Result<Option<bool>> {
+    db.hot_one(Stmt::new("SELECT stop_requested FROM quota_holds WHERE id = $1").bind(hold))
+        .await
+}
+
+/// Asks whichever instance runs an answer to stop it; returns 0 when it is not running.
+pub async fn request_stop(db: &Db, owner: Uuid, message: Uuid) -> Result<u64> {
+    db.hot_execute(
+        Stmt::new(
+            "UPDATE quota_holds SET stop_requested = TRUE WHERE message_id = $1 AND user_id = $2",
+        )
+        .bind(message)
+        .bind(owner),
+    )
+    .await
+}
+
+/// One of the owner's messages in a room.
+pub async fn get_message(db: &Db, owner: Uuid, room: Uuid, id: Uuid) -> Result<Option<MessageRow>> {
+    let stmt = Stmt::new(format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = $1 AND room_id = $2 AND owner_id = $3"
+    ))
+    .bind(id)
+    .bind(room)
+    .bind(owner);
+    db.hot_one(stmt).await
+}
+
+/// A message by id (for following an answer whose owner was already checked).
+pub async fn message_by_id(db: &Db, id: Uuid) -> Result<Option<MessageRow>> {
+    let stmt = Stmt::new(format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = $1"
+    ))
+    .bind(id);
+    db.hot_one(stmt).await
+}
+
+/// The newest message of a room.
+pub async fn last_message(db: &Db, owner: Uuid, room: Uuid) -> Result<Option<MessageRow>> {
+    Ok(list_messages(db, owner, room, None, 1).await?.pop())
+}
+
+/// Deletes one of the owner's messages unless it is a running answer.
+pub fn delete_message_stmt(owner: Uuid, id: Uuid) -> Stmt {
+    Stmt::new("DELETE FROM messages WHERE id = $1 AND owner_id = $2 AND status <> 'streaming'")
+        .bind(id)
+        .bind(owner)
+}
+
+/// A running answer whose hold is older than a sweep's limit.
+#[derive(Debug)]
+pub struct StaleAnswer {
+    pub hold: Uuid,
+    pub user_id: Uuid,
+    pub scope: String,
+    pub day: String,
+    pub message_id: Uuid,
+    pub content: String,
+}
+
+impl HotRow for StaleAnswer {
+    fn from_row(row: &dyn Row) -> Result<StaleAnswer> {
+        Ok(StaleAnswer {
+            hold: row.uuid(0)?,
+            user_id: row.uuid(1)?,
+            scope: row.text(2)?,
+            day: row.text(3)?,
+            message_id: row.uuid(4)?,
+            content: row.text(5)?,
+        })
+    }
+}
+
+/// Answers paid for by holds taken before `before_us`, oldest first.
+pub async fn stale_answers(db: &Db, before_us: i64) -> Result<Vec<StaleAnswer>> {
+    const SQL: &str = "SELECT h.id, h.user_id, h.scope, h.day, m.id, m.content \
+         FROM quota_holds h JOIN messages m ON m.id = h.message_id \
+         WHERE h.held_at_us < $1 ORDER BY h.held_at_us LIMIT $2";
+    db.query_all(
+        Stmt::new(SQL)
+            .bind(before_us)
+            .bind(crate::quota::repo::SWEEP_BATCH),
+    )
+    .await
+}
+
 /// A page of the owner's messages in a room, newest first, strictly before `before`.
 /// Another owner's room simply has no messages here.
 pub async fn list_messages(
@@ -258,7 +414,7 @@ pub async fn recent_turns(
     limit: i64,
     budget: usize,
 ) -> Result<Vec<(String, String)>> {
-    const SQL: &str = "SELECT role, content FROM messages WHERE room_id = $1 AND status <> 'failed' AND content <> '' \
+    const SQL: &str = "SELECT role, content FROM messages WHERE room_id = $1 AND status IN ('complete', 'incomplete') AND content <> '' \
          ORDER BY id DESC LIMIT $2";
     let mut used = 0;
     db.hot_all_while(

@@ -142,7 +142,7 @@ pub async fn update_room(
     Ok(Json(RoomView::from(row)))
 }
 
-/// Delete a room and its messages.
+/// Delete a room and its messages (answers in progress in it are stopped).
 #[utoipa::path(delete, path = "/api/rooms/{id}", tag = "chat", security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn delete_room(
@@ -151,6 +151,10 @@ pub async fn delete_room(
     IdPath(id): IdPath,
 ) -> Result<StatusCode> {
     if repo::delete_room(&state.db, user.id, id).await? {
+        // Its answers in progress have nowhere to go: stop them.
+        if let Ok(answers) = state.part::<super::answers::Answers>() {
+            answers.stop_room(id);
+        }
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Error::NotFound)

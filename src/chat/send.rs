@@ -1,29 +1,31 @@
-//! Sending a message: validate → reserve quota → store the user's message → call the
-//! model (whole answer, or streamed over SSE) → store the answer. A call that fails before
-//! any output refunds the quota and leaves a `failed` answer; a stream cut after output
-//! keeps the partial answer as `incomplete` and stays counted.
+//! Sending a message: validate → in one transaction reserve the quota slot, store the
+//! question, a `streaming` answer and the slot's hold → a server task writes the answer
+//! (`answers.rs`) → the client gets it whole, or streamed over SSE. The answer belongs to
+//! the server: a client that goes away does not stop it. Also: stop, re-attach and
+//! regenerate.
 
 use axum::Json;
-use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use uuid::Uuid;
 
+use futures::StreamExt as _;
+
+use super::answers::{self, Answers, NewAnswer};
 use super::repo::{self, NewMessage, RoomRow};
-use super::stream::Ending;
 use super::{MessageView, assistants, input, owned_room, render};
 use crate::auth::extract::AuthUser;
 use crate::error::{Error, ErrorBody, Result};
 use crate::extract::{AppJson, IdPath};
 use crate::llm::{ChatMessage, ChatRequest, Role};
-use crate::quota::{self, Reservation, Scope};
+use crate::quota::{self, Scope};
 use crate::state::AppState;
 
 /// Most past messages looked at when building the model's context.
 const HISTORY_LIMIT: i64 = 200;
-/// Room-list preview length.
-const PREVIEW_CHARS: usize = 120;
 
 /// A message to send.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -39,8 +41,17 @@ pub struct Exchange {
     pub assistant_message: MessageView,
 }
 
+/// A regenerated answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Regenerated {
+    pub assistant_message: MessageView,
+}
+
 /// Send a message and get the answer; with `Accept: text/event-stream` the answer streams
-/// as SSE events `user_message`, `delta` `{text}`, `done` `{message}` or `error` `{code, message}`.
+/// as SSE events `user_message` {message}, `answer_started` `{message}` (status
+/// `streaming`), `delta` `{text}`, then `done` `{message}` or `error` `{code, message}`.
+/// The answer is the server's: a client that goes away does not stop it (see `…/events`
+/// and `…/stop`).
 #[utoipa::path(post, path = "/api/rooms/{id}/messages", tag = "chat", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = SendMessage,
     responses((status = 200, body = Exchange, description = "the answer; or an SSE stream when asked"),
@@ -55,97 +66,225 @@ pub async fn send_message(
 ) -> Result<Response> {
     let room = owned_room(&state, &user, id).await?;
     let content = input::message_content(&req.content).map_err(|p| Error::field("content", p))?;
-    let reservation = quota::reserve(&state, user.id, Scope::Chat).await?;
-    let prepared = match prepare(&state, &room, &content).await {
-        Ok(prepared) => prepared,
-        Err(err) => {
-            refund(&state, &reservation).await;
-            return Err(err);
-        }
+    let now = crate::db::now();
+    let question_id = Uuid::now_v7();
+    let html = render::markdown_to_html(&content);
+    let question = NewMessage {
+        room_id: room.id,
+        owner_id: room.owner_id,
+        role: "user",
+        content: &content,
+        html: &html,
+        status: "complete",
+        model: None,
+        preview: "",
+        title_if_empty: None,
+    };
+    let title = render::title_from(&content);
+    let with = vec![
+        repo::insert_message_stmt(question_id, &question, now),
+        repo::touch_room_stmt(&room, now, &answers::preview_of(&content), title.as_deref()),
+    ];
+    let (live, reservation) = begin_answer(&state, &room, with).await?;
+    let user_message = MessageView {
+        id: question_id,
+        room_id: room.id,
+        role: "user".into(),
+        content: content.clone(),
+        html,
+        status: "complete".into(),
+        created_at: now,
     };
     let limits = reservation.headers();
     if wants_stream(&headers) {
-        let mut response =
-            super::stream::stream_answer(state, room, reservation, prepared).into_response();
+        let first = answers::event_of("user_message", &user_message);
+        let events = futures::stream::once(async move { first }).chain(answers::follow(live));
+        let mut response = answers::sse(events);
         response.headers_mut().extend(limits);
-        response
-            .headers_mut()
-            .insert("x-accel-buffering", header::HeaderValue::from_static("no"));
         return Ok(response);
     }
-    // The answer belongs to the server: it is made in a task of its own, so a client that
-    // goes away does not stop it; it is finished, stored and counted all the same.
-    let task = tokio::spawn(answer_whole(state, room, reservation, prepared.request));
-    let stored = task
-        .await
-        .map_err(|e| Error::internal(format!("answer task: {e}")))??;
+    let answer = answers::whole(&live).await?;
     let body = Exchange {
-        user_message: prepared.user_message,
-        assistant_message: MessageView::from(stored),
+        user_message,
+        assistant_message: answer,
     };
     Ok((limits, Json(body)).into_response())
 }
 
-/// A whole answer: the model's stream read to its end (or to the size cap) and stored. A
-/// failure before any text is the provider's error (502/504) with the slot refunded; after
-/// some text, the answer is kept `incomplete`.
-async fn answer_whole(
-    state: AppState,
-    room: RoomRow,
-    reservation: Reservation,
-    request: ChatRequest,
-) -> Result<repo::MessageRow> {
-    let provider = state.llm.for_app(&room.assistant);
-    let upstream = provider.stream(&request).await;
-    drop(request);
-    let (text, ending, stored) = super::stream::read_and_settle(
-        &state,
-        &room,
-        &reservation,
-        upstream,
-        provider.name(),
-        None,
-    )
-    .await;
-    let stored = stored?;
-    match ending {
-        Ending::Broke(err) if text.is_empty() => Err(Error::from(err)),
-        _ => Ok(stored),
+/// Reserves a `chat` slot and stores, in the same transaction, `with` (what the slot pays
+/// for besides the answer), the `streaming` answer and the hold; then starts the answer.
+async fn begin_answer(
+    state: &AppState,
+    room: &RoomRow,
+    mut with: Vec<crate::db::Stmt>,
+) -> Result<(std::sync::Arc<answers::Live>, quota::Reservation)> {
+    let answer_id = Uuid::now_v7();
+    let started = crate::db::now();
+    with.push(repo::insert_message_stmt(
+        answer_id,
+        &NewMessage {
+            room_id: room.id,
+            owner_id: room.owner_id,
+            role: "assistant",
+            content: "",
+            html: "",
+            status: "streaming",
+            model: None,
+            preview: "",
+            title_if_empty: None,
+        },
+        started,
+    ));
+    let reservation =
+        quota::reserve_with(state, room.owner_id, Scope::Chat, Some(answer_id), with).await?;
+    let request = build_request(state, room).await;
+    let message = MessageView {
+        id: answer_id,
+        room_id: room.id,
+        role: "assistant".into(),
+        content: String::new(),
+        html: String::new(),
+        status: "streaming".into(),
+        created_at: started,
+    };
+    let live = answers::start(
+        state,
+        NewAnswer {
+            room: room.clone(),
+            message,
+            reservation: reservation.clone(),
+        },
+        request,
+    );
+    Ok((live, reservation))
+}
+
+/// Re-attach to an answer: SSE `answer_started` `{message}`, the text so far as one
+/// `delta`, live `delta`s, then `done` `{message}` or `error`; for an answer that already
+/// ended, just `done` `{message}`.
+#[utoipa::path(get, path = "/api/rooms/{id}/messages/{message_id}/events", tag = "chat", security(("bearer" = [])),
+    params(("id" = String, Path), ("message_id" = String, Path)),
+    responses((status = 200, content_type = "text/event-stream", description = "the answer's events"),
+        (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn answer_events(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path((room_id, message_id)): Path<(String, String)>,
+) -> Result<Response> {
+    let (room, message) = owned_answer(&state, &user, &room_id, &message_id).await?;
+    if let Some(live) = running_here(&state, &user, message.id) {
+        return Ok(answers::sse(answers::follow(live)));
     }
+    let _ = room;
+    Ok(answers::sse(answers::follow_stored(state, message)))
+}
+
+/// Stop an answer in progress: the upstream call is cancelled (within a second) and the
+/// text so far is kept as an `incomplete` answer. 409 `answer_not_running` when it
+/// already ended.
+#[utoipa::path(post, path = "/api/rooms/{id}/messages/{message_id}/stop", tag = "chat", security(("bearer" = [])),
+    params(("id" = String, Path), ("message_id" = String, Path)),
+    responses((status = 202, description = "the answer is stopping"),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn stop_answer(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path((room_id, message_id)): Path<(String, String)>,
+) -> Result<StatusCode> {
+    let (_, message) = owned_answer(&state, &user, &room_id, &message_id).await?;
+    if let Some(live) = running_here(&state, &user, message.id) {
+        live.stop();
+        return Ok(StatusCode::ACCEPTED);
+    }
+    if message.status == "streaming"
+        && repo::request_stop(&state.db, user.id, message.id).await? > 0
+    {
+        return Ok(StatusCode::ACCEPTED);
+    }
+    Err(Error::Conflict {
+        code: "answer_not_running",
+        message: "this answer is not being written any more".into(),
+    })
+}
+
+/// Write the room's last answer again: it is replaced by a new one (which spends a `chat`
+/// slot), answered like a send (JSON or SSE, without the `user_message` event).
+#[utoipa::path(post, path = "/api/rooms/{id}/messages/{message_id}/regenerate", tag = "chat", security(("bearer" = [])),
+    params(("id" = String, Path), ("message_id" = String, Path)),
+    responses((status = 200, body = Regenerated, description = "the new answer; or an SSE stream when asked"),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 429, body = ErrorBody),
+        (status = 502, body = ErrorBody), (status = 504, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn regenerate_answer(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path((room_id, message_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let (room, message) = owned_answer(&state, &user, &room_id, &message_id).await?;
+    if message.status == "streaming" {
+        return Err(Error::Conflict {
+            code: "answer_running",
+            message: "this answer is still being written; stop it first".into(),
+        });
+    }
+    let last = repo::last_message(&state.db, user.id, room.id).await?;
+    if last.is_none_or(|last| last.id != message.id) {
+        return Err(Error::Conflict {
+            code: "not_last_answer",
+            message: "only the room's last answer can be written again".into(),
+        });
+    }
+    let with = vec![repo::delete_message_stmt(user.id, message.id)];
+    let (live, reservation) = begin_answer(&state, &room, with).await?;
+    let limits = reservation.headers();
+    if wants_stream(&headers) {
+        let mut response = answers::sse(answers::follow(live));
+        response.headers_mut().extend(limits);
+        return Ok(response);
+    }
+    let answer = answers::whole(&live).await?;
+    Ok((
+        limits,
+        Json(Regenerated {
+            assistant_message: answer,
+        }),
+    )
+        .into_response())
+}
+
+/// The caller's answer `message_id` in their room `room_id`, or 404.
+async fn owned_answer(
+    state: &AppState,
+    user: &AuthUser,
+    room_id: &str,
+    message_id: &str,
+) -> Result<(RoomRow, repo::MessageRow)> {
+    let room_id = Uuid::parse_str(room_id).map_err(|_| Error::NotFound)?;
+    let message_id = Uuid::parse_str(message_id).map_err(|_| Error::NotFound)?;
+    let room = owned_room(state, user, room_id).await?;
+    let message = repo::get_message(&state.db, user.id, room.id, message_id)
+        .await?
+        .filter(|m| m.role == "assistant")
+        .ok_or(Error::NotFound)?;
+    Ok((room, message))
+}
+
+/// The caller's answer as this process runs it, if it does.
+fn running_here(
+    state: &AppState,
+    user: &AuthUser,
+    id: Uuid,
+) -> Option<std::sync::Arc<answers::Live>> {
+    state
+        .part::<Answers>()
+        .ok()?
+        .get(id)
+        .filter(|live| live.owner == user.id)
 }
 
 /// The longest answer kept, in bytes of text.
 pub(super) fn answer_cap(state: &AppState) -> usize {
     usize::try_from(state.config.llm_max_answer_bytes).unwrap_or(usize::MAX)
-}
-
-/// Stores how an answer ended and settles its quota slot, the one place that decides both:
-/// `complete` when the model finished; else `incomplete` when some text arrived (it stays
-/// counted), or `failed` with the slot refunded when none did.
-pub(super) async fn settle(
-    state: &AppState,
-    room: &RoomRow,
-    reservation: &Reservation,
-    text: &str,
-    finished: bool,
-    model: Option<&str>,
-) -> Result<repo::MessageRow> {
-    let status = match (finished, text.is_empty()) {
-        (true, _) => "complete",
-        (false, false) => "incomplete",
-        (false, true) => "failed",
-    };
-    if status == "failed" {
-        refund(state, reservation).await;
-    }
-    store_answer(
-        state,
-        room,
-        text,
-        status,
-        model.filter(|_| status != "failed"),
-    )
-    .await
 }
 
 fn wants_stream(headers: &HeaderMap) -> bool {
@@ -162,29 +301,9 @@ fn wants_stream(headers: &HeaderMap) -> bool {
         })
 }
 
-pub(super) struct Prepared {
-    pub(super) user_message: MessageView,
-    pub(super) request: ChatRequest,
-}
-
-/// Stores the user's message and builds the model request from the room's history.
-async fn prepare(state: &AppState, room: &RoomRow, content: &str) -> Result<Prepared> {
-    let title = render::title_from(content);
-    let stored = repo::insert_message(
-        &state.db,
-        NewMessage {
-            room_id: room.id,
-            owner_id: room.owner_id,
-            role: "user",
-            content,
-            html: &render::markdown_to_html(content),
-            status: "complete",
-            model: None,
-            preview: &render::excerpt(content, PREVIEW_CHARS),
-            title_if_empty: title.as_deref(),
-        },
-    )
-    .await?;
+/// The model request for a room's next answer: its system prompt and its history
+/// (trimmed to the context budget).
+async fn build_request(state: &AppState, room: &RoomRow) -> Result<ChatRequest> {
     let settings: serde_json::Value = serde_json::from_str(&room.settings).unwrap_or_default();
     let assistant = assistants::find(&room.assistant).ok_or(Error::NotFound)?;
     let budget = state.config.llm_context_chars as usize;
@@ -194,16 +313,13 @@ async fn prepare(state: &AppState, room: &RoomRow, content: &str) -> Result<Prep
         assistants::system_prompt(assistant, &settings),
     )];
     messages.extend(trim_history(turns, budget));
-    Ok(Prepared {
-        user_message: MessageView::from(stored),
-        request: ChatRequest {
-            assistant: room.assistant.clone(),
-            settings,
-            locale: None,
-            messages,
-            json_schema: None,
-            max_tokens: None,
-        },
+    Ok(ChatRequest {
+        assistant: room.assistant.clone(),
+        settings,
+        locale: None,
+        messages,
+        json_schema: None,
+        max_tokens: None,
     })
 }
 
@@ -236,41 +352,6 @@ fn role_of(stored: &str) -> Role {
         Role::Assistant
     } else {
         Role::User
-    }
-}
-
-async fn store_answer(
-    state: &AppState,
-    room: &RoomRow,
-    text: &str,
-    status: &str,
-    model: Option<&str>,
-) -> Result<repo::MessageRow> {
-    let preview = if text.is_empty() {
-        String::new()
-    } else {
-        render::excerpt(text, PREVIEW_CHARS)
-    };
-    repo::insert_message(
-        &state.db,
-        NewMessage {
-            room_id: room.id,
-            owner_id: room.owner_id,
-            role: "assistant",
-            content: text,
-            html: &render::markdown_to_html(text),
-            status,
-            model,
-            preview: &preview,
-            title_if_empty: None,
-        },
-    )
-    .await
-}
-
-pub(super) async fn refund(state: &AppState, reservation: &Reservation) {
-    if let Err(err) = quota::refund(state, reservation).await {
-        tracing::error!(error = %err, "quota refund failed");
     }
 }
 

@@ -103,6 +103,18 @@ impl HotRow for i64 {
     }
 }
 
+impl HotRow for Uuid {
+    fn from_row(row: &dyn Row) -> Result<Self> {
+        row.uuid(0)
+    }
+}
+
+impl HotRow for bool {
+    fn from_row(row: &dyn Row) -> Result<Self> {
+        row.bool(0)
+    }
+}
+
 impl HotRow for (String, i64) {
     fn from_row(row: &dyn Row) -> Result<Self> {
         Ok((row.text(0)?, row.int(1)?))
@@ -225,15 +237,21 @@ macro_rules! bind_sqlx {
 }
 
 /// A hot write's statements in an open sqlx transaction (either driver), then the commit.
+/// With `$claimed`, the statements after the first run only when the first returned a row.
 macro_rules! write_in_sqlx_tx {
-    ($tx:expr, $first:expr, $then:expr) => {{
+    ($tx:expr, $first:expr, $then:expr, $claimed:expr) => {{
         let mut tx = $tx;
         let sql = sqlx::AssertSqlSafe($first.sql.to_string());
         let row = bind_sqlx!(sqlx::query(sql), &$first.params)
             .fetch_optional(&mut *tx)
             .await?;
         let row = row.map(|r| T::from_row(&r)).transpose()?;
-        for stmt in &$then {
+        let then = if $claimed && row.is_none() {
+            &[][..]
+        } else {
+            &$then[..]
+        };
+        for stmt in then {
             let sql = sqlx::AssertSqlSafe(stmt.sql.to_string());
             bind_sqlx!(sqlx::query(sql), &stmt.params)
                 .execute(&mut *tx)
@@ -335,13 +353,38 @@ impl Db {
     /// A hot write: `first` (whose `RETURNING` row, if any, is the result), then `then`, in
     /// one transaction. On SQLite it joins the writer's next group commit.
     pub async fn hot_write<T: HotRow>(&self, first: Stmt, then: Vec<Stmt>) -> Result<Option<T>> {
+        self.write_group(first, then, false).await
+    }
+
+    /// A claim and what follows from it, in one transaction: `then` runs only when `first`
+    /// returned a row (a conditional increment, a `DELETE … RETURNING` of a record that
+    /// only one caller may settle). Returns `first`'s row, `None` when the claim failed.
+    pub async fn hot_write_claimed<T: HotRow>(
+        &self,
+        first: Stmt,
+        then: Vec<Stmt>,
+    ) -> Result<Option<T>> {
+        self.write_group(first, then, true).await
+    }
+
+    async fn write_group<T: HotRow>(
+        &self,
+        first: Stmt,
+        then: Vec<Stmt>,
+        claimed: bool,
+    ) -> Result<Option<T>> {
         match self {
             Db::Sqlite(sqlite) if sqlite.fast => {
                 sqlite
                     .lite
                     .write(move |c| {
                         let row = lite_rows::<T>(c, &first, |_| false)?.pop();
-                        for stmt in &then {
+                        let then = if claimed && row.is_none() {
+                            &[][..]
+                        } else {
+                            &then[..]
+                        };
+                        for stmt in then {
                             let mut statement = lite::prepare(c, &stmt.sql)?;
                             bind_lite(&mut statement, &stmt.params)?;
                             statement.raw_execute()?;
@@ -352,11 +395,11 @@ impl Db {
             }
             Db::Sqlite(sqlite) => {
                 let tx = sqlite.pool.begin_with("BEGIN IMMEDIATE").await?;
-                write_in_sqlx_tx!(tx, first, then)
+                write_in_sqlx_tx!(tx, first, then, claimed)
             }
             Db::Postgres(pool) => {
                 let tx = pool.begin().await?;
-                write_in_sqlx_tx!(tx, first, then)
+                write_in_sqlx_tx!(tx, first, then, claimed)
             }
         }
     }

@@ -337,6 +337,11 @@ pub fn now() -> time::OffsetDateTime {
     storable(time::OffsetDateTime::now_utc())
 }
 
+/// Microseconds since the epoch (activity ordering, hold ages).
+pub fn micros(t: time::OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX)
+}
+
 /// `t` at microsecond precision with an odd last digit. SQLite keeps times as RFC 3339
 /// text, which drops trailing zeros of the fraction (`…:20.1Z`, `…:20Z`), so text order
 /// would not be time order within a second (`Z` sorts after digits and `.`). An odd

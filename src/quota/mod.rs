@@ -3,6 +3,13 @@
 //! A slot is reserved atomically in SQL before the LLM call (one upsert that only
 //! increments while `used < limit`), kept when the call produced output, and refunded when
 //! it failed before any. The day is the calendar day in `CONFAB_QUOTA_TIMEZONE`.
+//!
+//! Every reservation writes a **hold** (`quota_holds`) in the same transaction, and every
+//! settlement removes it in the same transaction as its outcome ([`keep`], [`refund`], or a
+//! caller's own write with [`Reservation::claim`]). A hold that outlives its process — a
+//! crash between reserve and settle — is settled by [`recover`]: refunded, since the work it
+//! paid for never reached the user (chat answers settle their own holds first, see
+//! `chat::answers`).
 
 pub mod repo;
 
@@ -17,6 +24,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::auth::extract::AuthUser;
+use crate::db::Stmt;
 use crate::error::{Error, ErrorBody, Result, rate_limit_headers};
 use crate::state::AppState;
 
@@ -77,8 +85,9 @@ pub async fn limit_for(state: &AppState, user_id: Uuid, scope: Scope) -> Result<
     Ok((limit > 0).then_some(limit))
 }
 
-/// A reserved slot. Keep it when the call produced output; hand it to [`refund`] when the
-/// call failed before any.
+/// A reserved slot and its hold. Settle it exactly once: [`keep`] when the call produced
+/// output, [`refund`] when it failed before any (or both at once inside a caller's write,
+/// with [`Reservation::claim`] and [`Reservation::refund_stmt`]).
 #[derive(Clone, Debug)]
 pub struct Reservation {
     pub user_id: Uuid,
@@ -87,18 +96,42 @@ pub struct Reservation {
     pub limit: Option<i64>,
     pub used: i64,
     pub resets_at: OffsetDateTime,
+    /// The hold's id.
+    pub hold: Uuid,
 }
 
 /// Reserves one slot, or fails with 429 `quota_exceeded`.
 pub async fn reserve(state: &AppState, user_id: Uuid, scope: Scope) -> Result<Reservation> {
+    reserve_with(state, user_id, scope, None, Vec::new()).await
+}
+
+/// Reserves one slot and, in the same transaction and only if the slot was granted, runs
+/// `with` (the rows the slot pays for) and writes the hold, tied to `message` when the slot
+/// pays for a chat answer (which must be among `with`). Fails with 429 `quota_exceeded`.
+pub async fn reserve_with(
+    state: &AppState,
+    user_id: Uuid,
+    scope: Scope,
+    message: Option<Uuid>,
+    mut with: Vec<Stmt>,
+) -> Result<Reservation> {
     let limit = limit_for(state, user_id, scope).await?;
     let (day, resets_at) = current_day(state);
+    let hold = Uuid::now_v7();
+    with.push(repo::insert_hold(
+        hold,
+        user_id,
+        scope.as_str(),
+        &day,
+        message,
+    ));
     let used = repo::try_increment(
         &state.db,
         user_id,
         scope.as_str(),
         &day,
         limit.unwrap_or(i64::MAX),
+        with,
     )
     .await?;
     match used {
@@ -109,6 +142,7 @@ pub async fn reserve(state: &AppState, user_id: Uuid, scope: Scope) -> Result<Re
             limit,
             used,
             resets_at,
+            hold,
         }),
         None => Err(Error::QuotaExceeded {
             scope: scope.as_str(),
@@ -118,18 +152,71 @@ pub async fn reserve(state: &AppState, user_id: Uuid, scope: Scope) -> Result<Re
     }
 }
 
-/// Gives a slot back (the call failed before producing output).
+/// Keeps a slot (the call produced output): its hold goes. The work is done and answered
+/// either way, so a failure here is logged, not returned (the hold would then be refunded
+/// by a later [`recover`]: the user's favour, never a double charge).
+pub async fn keep(state: &AppState, reservation: &Reservation) {
+    if let Err(err) = state.db.hot_execute(reservation.claim()).await {
+        tracing::error!(error = %err, "could not settle a quota hold");
+    }
+}
+
+/// Gives a slot back (the call failed before producing output), once: a hold already
+/// settled (by [`keep`], another refund or [`recover`]) is left alone.
 pub async fn refund(state: &AppState, reservation: &Reservation) -> Result<()> {
-    repo::decrement(
-        &state.db,
-        reservation.user_id,
-        reservation.scope.as_str(),
-        &reservation.day,
-    )
-    .await
+    state
+        .db
+        .hot_write_claimed::<Uuid>(reservation.claim(), vec![reservation.refund_stmt()])
+        .await?;
+    Ok(())
+}
+
+/// Settles every hold not tied to a chat answer that was taken before `held_before_us`
+/// (microseconds since the epoch; `None`: all of them, for a SQLite server at start-up,
+/// the only process on its file): the work they paid for never reached anyone, so each
+/// slot is refunded. Returns how many were.
+pub async fn recover(state: &AppState, held_before_us: Option<i64>) -> Result<u64> {
+    let mut refunded = 0;
+    loop {
+        let stale = repo::stale_holds(&state.db, held_before_us.unwrap_or(i64::MAX)).await?;
+        let batch = stale.len();
+        for hold in stale {
+            let claim = repo::claim_hold(hold.id);
+            let refund = repo::decrement_stmt(hold.user_id, &hold.scope, &hold.day);
+            if state
+                .db
+                .hot_write_claimed::<Uuid>(claim, vec![refund])
+                .await?
+                .is_some()
+            {
+                refunded += 1;
+            }
+        }
+        if batch < repo::SWEEP_BATCH as usize {
+            break;
+        }
+    }
+    if refunded > 0 {
+        tracing::warn!(
+            refunded,
+            "refunded quota slots whose work was cut off by a stop or crash"
+        );
+    }
+    Ok(refunded)
 }
 
 impl Reservation {
+    /// Removes the hold, returning its id: the claim that settles this reservation (run it
+    /// first, with [`crate::db::Db::hot_write_claimed`], so only one settlement counts).
+    pub fn claim(&self) -> Stmt {
+        repo::claim_hold(self.hold)
+    }
+
+    /// Gives the slot back (only after a successful [`Reservation::claim`]).
+    pub fn refund_stmt(&self) -> Stmt {
+        repo::decrement_stmt(self.user_id, self.scope.as_str(), &self.day)
+    }
+
     /// The rate-limit headers after this reservation (none for an unlimited scope).
     pub fn headers(&self) -> HeaderMap {
         match self.limit {

@@ -41,7 +41,7 @@ on_both_backends!(
     a_streamed_send_asks_the_upstream_to_stream_with_the_system_prompt_first,
     a_stall_mid_stream_keeps_the_partial_answer_as_incomplete,
     a_disconnect_mid_stream_keeps_the_partial_answer_as_incomplete,
-    a_client_leaving_mid_stream_cancels_the_upstream_call_within_a_second,
+    a_client_leaving_mid_stream_does_not_stop_its_answer,
     hostile_model_output_is_sanitised_in_html,
     every_room_route_with_another_users_token_is_404_and_changes_nothing,
     search_finds_korean_substrings_in_your_own_messages_only,
@@ -722,11 +722,11 @@ async fn a_disconnect_mid_stream_keeps_the_partial_answer_as_incomplete(backend:
     assert_a_fault_mid_stream_keeps_the_partial_answer(backend, Fault::DisconnectAfter(2)).await;
 }
 
-async fn a_client_leaving_mid_stream_cancels_the_upstream_call_within_a_second(backend: Backend) {
-    let reply: String = (0..50).map(|i| format!("t{i} ")).collect();
+async fn a_client_leaving_mid_stream_does_not_stop_its_answer(backend: Backend) {
+    let reply: String = (0..20).map(|i| format!("t{i} ")).collect();
     let behavior = Behavior {
-        reply,
-        token_delay: Duration::from_millis(100),
+        reply: reply.clone(),
+        token_delay: Duration::from_millis(40),
         ..Behavior::default()
     };
     let fake = FakeUpstream::start(behavior).await;
@@ -738,32 +738,29 @@ async fn a_client_leaving_mid_stream_cancels_the_upstream_call_within_a_second(b
     let res = app
         .send_streamed(&me.access, &id, "long answer please")
         .await;
-    let events = read_events(res, 4).await;
+    let events = read_events(res, 5).await;
+    assert_eq!(events[1].0, "answer_started");
     assert_eq!(events.iter().filter(|e| e.0 == "delta").count(), 3);
-    let left = Instant::now();
-    while fake.cancelled_streams() == 0 {
-        assert!(
-            left.elapsed() < Duration::from_secs(1),
-            "upstream still streaming after the client left"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let deadline = Instant::now() + Duration::from_secs(2);
+    // The client is gone; the answer is the server's and is finished and stored whole.
+    let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         let items = app.room_messages(&me.access, &id).await;
-        if items.len() == 2 {
-            assert_eq!(items[1]["status"], "incomplete");
-            assert!(
-                items[1]["content"]
-                    .as_str()
-                    .expect("content")
-                    .starts_with("t0 t1 t2")
-            );
+        if items.len() == 2 && items[1]["status"] == "complete" {
+            assert_eq!(items[1]["content"], reply.as_str());
             break;
         }
-        assert!(Instant::now() < deadline, "partial answer never stored");
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(
+            Instant::now() < deadline,
+            "the answer was never finished: {items:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    assert_eq!(
+        fake.cancelled_streams(),
+        0,
+        "the upstream call was cancelled"
+    );
+    assert_eq!(app.quota_used(&me.access, "chat").await, 1);
 }
 
 async fn hostile_model_output_is_sanitised_in_html(backend: Backend) {

@@ -1,3 +1,4 @@
+mod answers;
 mod auth;
 mod chat;
 mod cli;

@@ -105,5 +105,6 @@ pub async fn cheatsheet(
         source: source.to_owned(),
         items,
     };
+    quota::keep(&state, &reservation).await;
     Ok((reservation.headers(), Json(sheet)).into_response())
 }

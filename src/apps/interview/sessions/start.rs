@@ -128,7 +128,10 @@ pub async fn start_session(
     }
     .await;
     match created {
-        Ok(view) => Ok((StatusCode::CREATED, reservation.headers(), Json(view)).into_response()),
+        Ok(view) => {
+            quota::keep(&state, &reservation).await;
+            Ok((StatusCode::CREATED, reservation.headers(), Json(view)).into_response())
+        }
         Err(err) => {
             if let Err(e) = quota::refund(&state, &reservation).await {
                 tracing::error!(error = %e, "quota refund failed");

@@ -1,0 +1,813 @@
+//! Answers belong to the server, not to a connection.
+//!
+//! A send stores the question, a `streaming` answer row and the quota hold that pays for it
+//! in one transaction, then starts a generation task that owns the upstream call. The task
+//! keeps the text so far in memory ([`Live`]), tells every attached client about progress,
+//! and at the end stores the answer and settles the hold in one transaction. A client that
+//! goes away only stops listening; the answer is finished and stored all the same. Only
+//! [`Live::stop`] (the explicit stop route) cancels the upstream call, and the partial
+//! answer is kept `incomplete`.
+//!
+//! Any number of clients attach to a running answer ([`follow`]): the text so far in one
+//! delta, then live deltas, then the end. A client of another instance (PostgreSQL) follows
+//! the answer from the database ([`follow_stored`]), where the task saves the partial text
+//! every [`SAVE_EVERY`]; a stop asked on another instance is a flag on the answer's hold
+//! that the task reads as often. An answer whose process died is settled by [`recover`]:
+//! `incomplete` with the text saved so far, or `failed` with its slot refunded when no text
+//! was saved.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures::{Stream, StreamExt as _};
+use serde::Serialize;
+use tokio::sync::watch;
+use uuid::Uuid;
+
+use super::repo::{self, MessageRow, RoomRow};
+use super::{MessageView, render};
+use crate::error::{Error, Result};
+use crate::llm::{ChatRequest, LlmError, TextStream};
+use crate::quota::Reservation;
+use crate::state::AppState;
+
+/// How often a running answer saves its partial text (for clients of other instances)
+/// and looks for a stop asked elsewhere; only on PostgreSQL, where there can be other
+/// instances.
+pub const SAVE_EVERY: Duration = Duration::from_millis(250);
+/// How often a client following a stored answer looks at it again.
+const FOLLOW_EVERY: Duration = Duration::from_millis(250);
+/// Room-list preview length.
+pub const PREVIEW_CHARS: usize = 120;
+
+/// The running answers of this process, by message id.
+#[derive(Default)]
+pub struct Answers {
+    running: Mutex<HashMap<Uuid, Arc<Live>>>,
+    idle: tokio::sync::Notify,
+}
+
+impl Answers {
+    /// The running answer with this id, if this process runs it.
+    pub fn get(&self, id: Uuid) -> Option<Arc<Live>> {
+        self.running.lock().ok()?.get(&id).cloned()
+    }
+
+    fn insert(&self, live: Arc<Live>) {
+        if let Ok(mut running) = self.running.lock() {
+            running.insert(live.message.id, live);
+        }
+    }
+
+    fn remove(&self, id: Uuid) {
+        if let Ok(mut running) = self.running.lock() {
+            running.remove(&id);
+            if running.is_empty() {
+                self.idle.notify_waiters();
+            }
+        }
+    }
+
+    /// How many answers this process is writing.
+    pub fn len(&self) -> usize {
+        self.running.lock().map_or(0, |r| r.len())
+    }
+
+    /// True when no answer is being written.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Stops every answer of a room (it is being deleted).
+    pub fn stop_room(&self, room: Uuid) {
+        if let Ok(running) = self.running.lock() {
+            for live in running.values().filter(|l| l.message.room_id == room) {
+                live.stop();
+            }
+        }
+    }
+
+    /// At shutdown: waits up to `grace` for running answers to finish, then stops the rest
+    /// and waits (briefly) until they are stored.
+    pub async fn drain(&self, grace: Duration) {
+        let wait_idle = async {
+            loop {
+                let idle = self.idle.notified();
+                if self.is_empty() {
+                    return;
+                }
+                idle.await;
+            }
+        };
+        if tokio::time::timeout(grace, wait_idle).await.is_ok() {
+            return;
+        }
+        let left: Vec<Arc<Live>> = self
+            .running
+            .lock()
+            .map(|r| r.values().cloned().collect())
+            .unwrap_or_default();
+        tracing::warn!(
+            answers = left.len(),
+            "stopping answers still running at shutdown"
+        );
+        for live in &left {
+            live.stop();
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(5), async {
+            for live in &left {
+                live.ended().await;
+            }
+        })
+        .await;
+    }
+}
+
+/// How a running answer is doing: how much text there is, and how it ended.
+#[derive(Clone, Debug, Default)]
+struct Progress {
+    len: usize,
+    end: Option<Arc<Outcome>>,
+}
+
+/// How an answer ended.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The answer as stored (`None` when it could not be stored).
+    pub message: Option<MessageView>,
+    /// Why it ended early, if it did and that is an error (a stop is not).
+    pub failure: Option<Failure>,
+}
+
+/// Why an answer ended early.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    /// The upstream failed or broke off.
+    Upstream(LlmError),
+    /// The answer reached the size cap and was cut there.
+    TooLong,
+    /// The answer could not be stored.
+    Storage,
+}
+
+/// A running answer: its text so far, its progress and its stop switch.
+pub struct Live {
+    /// The answer as announced (`streaming`, no text).
+    pub message: MessageView,
+    pub owner: Uuid,
+    text: Mutex<String>,
+    progress: watch::Sender<Progress>,
+    stop: watch::Sender<bool>,
+}
+
+impl Live {
+    fn new(message: MessageView, owner: Uuid) -> Arc<Live> {
+        Arc::new(Live {
+            message,
+            owner,
+            text: Mutex::new(String::new()),
+            progress: watch::Sender::new(Progress::default()),
+            stop: watch::Sender::new(false),
+        })
+    }
+
+    /// Asks the generation task to stop: it cancels the upstream call and keeps the
+    /// partial answer.
+    pub fn stop(&self) {
+        self.stop.send_replace(true);
+    }
+
+    fn push(&self, piece: &str) {
+        let len = match self.text.lock() {
+            Ok(mut text) => {
+                text.push_str(piece);
+                text.len()
+            }
+            Err(_) => return,
+        };
+        self.progress.send_modify(|p| p.len = len);
+    }
+
+    fn text(&self) -> String {
+        self.text.lock().map(|t| t.clone()).unwrap_or_default()
+    }
+
+    fn text_between(&self, from: usize, to: usize) -> String {
+        self.text
+            .lock()
+            .ok()
+            .and_then(|t| t.get(from..to).map(str::to_owned))
+            .unwrap_or_default()
+    }
+
+    fn finish(&self, outcome: Outcome) {
+        let outcome = Arc::new(outcome);
+        self.progress.send_modify(|p| p.end = Some(outcome));
+    }
+
+    /// Waits until the answer has ended and been stored; returns how.
+    pub async fn ended(&self) -> Arc<Outcome> {
+        let mut rx = self.progress.subscribe();
+        loop {
+            if let Some(end) = rx.borrow_and_update().end.clone() {
+                return end;
+            }
+            if rx.changed().await.is_err() {
+                return Arc::new(Outcome {
+                    message: None,
+                    failure: Some(Failure::Storage),
+                });
+            }
+        }
+    }
+}
+
+/// Everything a new answer needs, already stored: its room, its `streaming` row and the
+/// quota reservation (with its hold) that pays for it.
+pub struct NewAnswer {
+    pub room: RoomRow,
+    pub message: MessageView,
+    pub reservation: Reservation,
+}
+
+/// Starts the generation task of an answer whose row and hold are stored; returns the
+/// live answer clients attach to.
+pub fn start(state: &AppState, answer: NewAnswer, request: Result<ChatRequest>) -> Arc<Live> {
+    let live = Live::new(answer.message, answer.room.owner_id);
+    if let Ok(answers) = state.part::<Answers>() {
+        answers.insert(live.clone());
+    }
+    let task_live = live.clone();
+    let state = state.clone();
+    tokio::spawn(async move {
+        let id = task_live.message.id;
+        generate(&state, answer.room, answer.reservation, request, &task_live).await;
+        if let Ok(answers) = state.part::<Answers>() {
+            answers.remove(id);
+        }
+    });
+    live
+}
+
+/// How the relay of an answer ended.
+enum Ending {
+    Finished,
+    Capped,
+    Stopped,
+    Broke(LlmError),
+    /// The model request could not be built (the history could not be read).
+    Unprepared,
+    /// The answer's hold or row went away (its room or account was deleted, or another
+    /// instance settled it).
+    Gone,
+}
+
+async fn generate(
+    state: &AppState,
+    room: RoomRow,
+    reservation: Reservation,
+    request: Result<ChatRequest>,
+    live: &Live,
+) {
+    let provider = state.llm.for_app(&room.assistant);
+    let mut stop = live.stop.subscribe();
+    let ending = match request {
+        Err(err) => {
+            tracing::error!(error = %err, "could not build the model request");
+            Ending::Unprepared
+        }
+        Ok(request) => {
+            let upstream = tokio::select! {
+                result = provider.stream(&request) => Some(result),
+                () = stopped(&mut stop) => None,
+            };
+            drop(request);
+            match upstream {
+                None => Ending::Stopped,
+                Some(Err(err)) => Ending::Broke(err),
+                Some(Ok(upstream)) => relay(state, &reservation, live, upstream, &mut stop).await,
+            }
+        }
+    };
+    let text = live.text();
+    let outcome = settle(
+        state,
+        &room,
+        &reservation,
+        live,
+        &text,
+        ending,
+        provider.name(),
+    )
+    .await;
+    live.finish(outcome);
+}
+
+/// Completes once a stop is asked.
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
+}
+
+/// Reads the upstream until it ends, breaks, reaches the size cap, or a stop comes (from
+/// this process at once, from another instance within [`SAVE_EVERY`]). On PostgreSQL the
+/// partial text is saved every [`SAVE_EVERY`] for clients of other instances.
+async fn relay(
+    state: &AppState,
+    reservation: &Reservation,
+    live: &Live,
+    mut upstream: TextStream,
+    stop: &mut watch::Receiver<bool>,
+) -> Ending {
+    let cap = super::send::answer_cap(state);
+    let shared = state.db.backend() == "postgres";
+    let mut save = tokio::time::interval(SAVE_EVERY);
+    save.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut saved = 0;
+    let mut len = 0;
+    loop {
+        tokio::select! {
+            biased;
+            () = stopped(stop) => return Ending::Stopped,
+            _ = save.tick(), if shared => {
+                match save_progress(state, live, &mut saved).await {
+                    Ok(true) => {}
+                    Ok(false) => return Ending::Gone,
+                    Err(err) => tracing::warn!(error = %err, "could not save a partial answer"),
+                }
+                if stop_asked_elsewhere(state, reservation).await {
+                    return Ending::Stopped;
+                }
+            }
+            item = upstream.next() => match item {
+                None => return Ending::Finished,
+                Some(Ok(piece)) => {
+                    let kept = prefix_within(&piece, cap.saturating_sub(len));
+                    if !kept.is_empty() {
+                        live.push(kept);
+                        len += kept.len();
+                    }
+                    if kept.len() < piece.len() {
+                        return Ending::Capped;
+                    }
+                }
+                Some(Err(err)) => return Ending::Broke(err),
+            },
+        }
+    }
+}
+
+/// Saves the text so far when it grew; `false` when the answer's row is no longer a
+/// running answer (deleted, or settled by another instance).
+async fn save_progress(state: &AppState, live: &Live, saved: &mut usize) -> Result<bool> {
+    let text = live.text();
+    if text.len() == *saved {
+        return Ok(true);
+    }
+    let changed = repo::save_partial(&state.db, live.message.id, &text).await?;
+    *saved = text.len();
+    Ok(changed > 0)
+}
+
+async fn stop_asked_elsewhere(state: &AppState, reservation: &Reservation) -> bool {
+    match repo::stop_requested(&state.db, reservation.hold).await {
+        Ok(asked) => asked.unwrap_or(false),
+        Err(err) => {
+            tracing::warn!(error = %err, "could not look for a stop");
+            false
+        }
+    }
+}
+
+/// The longest prefix of `text` of at most `max` bytes that ends on a character boundary.
+fn prefix_within(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// Stores how an answer ended and settles its hold, in one transaction: `complete` when the
+/// model finished; otherwise `incomplete` with the text so far (the slot stays spent), or,
+/// with no text at all, the slot is refunded and the answer is `failed` (or `incomplete`
+/// when the user stopped it).
+async fn settle(
+    state: &AppState,
+    room: &RoomRow,
+    reservation: &Reservation,
+    live: &Live,
+    text: &str,
+    ending: Ending,
+    model: &str,
+) -> Outcome {
+    let (status, failure) = match ending {
+        Ending::Finished => ("complete", None),
+        Ending::Capped => ("incomplete", Some(Failure::TooLong)),
+        Ending::Stopped | Ending::Gone => ("incomplete", None),
+        Ending::Unprepared => ("failed", Some(Failure::Storage)),
+        Ending::Broke(err) if text.is_empty() => ("failed", Some(Failure::Upstream(err))),
+        Ending::Broke(err) => ("incomplete", Some(Failure::Upstream(err))),
+    };
+    let refund = text.is_empty() && status != "complete";
+    let model = Some(model).filter(|_| !text.is_empty());
+    let html = render::markdown_to_html(text);
+    let mut then = vec![
+        repo::finish_answer(live.message.id, text, &html, status, model),
+        repo::touch_room(room, &preview_of(text)),
+    ];
+    if refund {
+        then.push(reservation.refund_stmt());
+    }
+    let stored = state
+        .db
+        .hot_write_claimed::<Uuid>(reservation.claim(), then)
+        .await;
+    let message = MessageView {
+        content: text.to_owned(),
+        html,
+        status: status.to_owned(),
+        ..live.message.clone()
+    };
+    match stored {
+        Ok(Some(_)) => Outcome {
+            message: Some(message),
+            failure,
+        },
+        Ok(None) => {
+            // Settled elsewhere (a sweep after a stall) or deleted with its room: what is
+            // stored is whatever that left.
+            let stored = repo::get_message(&state.db, room.owner_id, room.id, live.message.id)
+                .await
+                .ok()
+                .flatten()
+                .map(MessageView::from);
+            Outcome {
+                message: stored,
+                failure,
+            }
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "could not store an answer");
+            Outcome {
+                message: None,
+                failure: Some(Failure::Storage),
+            }
+        }
+    }
+}
+
+/// A room-list preview of a text (plain, one line, shortened); empty for no text.
+pub fn preview_of(text: &str) -> String {
+    if text.is_empty() {
+        String::new()
+    } else {
+        render::excerpt(&render::plain_text(text), PREVIEW_CHARS)
+    }
+}
+
+/// Settles the answers of processes that are gone: those tied to holds taken before
+/// `held_before_us` (`None`: all, for a SQLite server at start-up, the only process on
+/// its file). Each becomes `incomplete` with the text saved so far, or `failed` with its
+/// slot refunded when none was saved. Returns how many were settled.
+pub async fn recover(state: &AppState, held_before_us: Option<i64>) -> Result<u64> {
+    let mut settled = 0;
+    loop {
+        let stale = repo::stale_answers(&state.db, held_before_us.unwrap_or(i64::MAX)).await?;
+        let batch = stale.len();
+        for answer in stale {
+            let empty = answer.content.is_empty();
+            let status = if empty { "failed" } else { "incomplete" };
+            let html = render::markdown_to_html(&answer.content);
+            let mut then = vec![repo::finish_answer(
+                answer.message_id,
+                &answer.content,
+                &html,
+                status,
+                None,
+            )];
+            if empty {
+                then.push(crate::quota::repo::decrement_stmt(
+                    answer.user_id,
+                    &answer.scope,
+                    &answer.day,
+                ));
+            }
+            let claim = crate::quota::repo::claim_hold(answer.hold);
+            if state
+                .db
+                .hot_write_claimed::<Uuid>(claim, then)
+                .await?
+                .is_some()
+            {
+                settled += 1;
+            }
+        }
+        if batch < crate::quota::repo::SWEEP_BATCH as usize {
+            break;
+        }
+    }
+    if settled > 0 {
+        tracing::warn!(
+            settled,
+            "answers cut off by a stopped process were marked incomplete"
+        );
+    }
+    Ok(settled)
+}
+
+/// One SSE event with a JSON payload.
+pub fn event_of(name: &str, data: &impl Serialize) -> Event {
+    event(name, data)
+}
+
+fn event(name: &str, data: &impl Serialize) -> Event {
+    Event::default()
+        .event(name)
+        .data(serde_json::to_string(data).unwrap_or_else(|_| "{}".to_owned()))
+}
+
+#[derive(Serialize)]
+struct ErrorEvent {
+    code: &'static str,
+    message: String,
+}
+
+/// The event that ends a stream: `done` with the stored answer, or `error`.
+fn final_event(outcome: &Outcome) -> Event {
+    let error = |code, message: String| event("error", &ErrorEvent { code, message });
+    match (&outcome.failure, &outcome.message) {
+        (None, Some(message)) => event("done", &serde_json::json!({ "message": message })),
+        (Some(Failure::Upstream(LlmError::Timeout)), _) => {
+            error("upstream_timeout", LlmError::Timeout.to_string())
+        }
+        (Some(Failure::Upstream(err)), _) => error("upstream_error", err.to_string()),
+        (Some(Failure::TooLong), _) => error(
+            "answer_too_long",
+            "the answer reached the longest size kept and was stopped there".into(),
+        ),
+        (Some(Failure::Storage), _) | (None, None) => {
+            error("internal_error", "the answer could not be saved".into())
+        }
+    }
+}
+
+fn started_event(message: &MessageView) -> Event {
+    event("answer_started", &serde_json::json!({ "message": message }))
+}
+
+/// What a client attached to a running answer is told.
+#[derive(Debug)]
+enum Told {
+    Started(MessageView),
+    Delta(String),
+    End(Arc<Outcome>),
+}
+
+impl Told {
+    fn event(self) -> Event {
+        match self {
+            Told::Started(message) => started_event(&message),
+            Told::Delta(text) => event("delta", &serde_json::json!({ "text": text })),
+            Told::End(outcome) => final_event(&outcome),
+        }
+    }
+}
+
+/// Events for a client attached to a running answer of this process: `answer_started`,
+/// the text so far as one `delta`, live `delta`s (whatever arrived since the client last
+/// read, in one event), then `done` or `error`. A client that goes away only drops this.
+pub fn follow(live: Arc<Live>) -> impl Stream<Item = Event> + Send {
+    told(live).map(Told::event)
+}
+
+fn told(live: Arc<Live>) -> impl Stream<Item = Told> + Send {
+    let started = Told::Started(live.message.clone());
+    let rx = live.progress.subscribe();
+    let rest = futures::stream::unfold(
+        (live, rx, 0usize, false),
+        |(live, mut rx, sent, done)| async move {
+            if done {
+                return None;
+            }
+            loop {
+                let progress = rx.borrow_and_update().clone();
+                if progress.len > sent {
+                    let text = live.text_between(sent, progress.len);
+                    return Some((Told::Delta(text), (live, rx, progress.len, false)));
+                }
+                if let Some(end) = progress.end {
+                    return Some((Told::End(end), (live, rx, sent, true)));
+                }
+                if rx.changed().await.is_err() {
+                    return None;
+                }
+            }
+        },
+    );
+    futures::stream::once(async move { started }).chain(rest)
+}
+
+/// Events for a client following an answer run by another process (or already ended):
+/// the stored row is read every [`FOLLOW_EVERY`]; new text goes out as `delta`s, and the
+/// end as `done`. An answer that stays `streaming` past the longest an answer can run
+/// (its process died and no sweep has settled it yet) ends with an `error`.
+pub fn follow_stored(
+    state: AppState,
+    first: MessageRow,
+) -> impl Stream<Item = Event> + Send + 'static {
+    let id = first.id;
+    let limit = tokio::time::Instant::now() + stale_after(&state) + FOLLOW_EVERY;
+    let started = (first.status == "streaming").then(|| {
+        started_event(&MessageView {
+            content: String::new(),
+            html: String::new(),
+            ..MessageView::from(first.clone())
+        })
+    });
+    // An answer that already ended is told as just its end.
+    let sent = if first.status == "streaming" {
+        0
+    } else {
+        first.content.len()
+    };
+    let rest = futures::stream::unfold(
+        (state, Some(first), sent, false),
+        move |(state, row, sent, done)| async move {
+            if done {
+                return None;
+            }
+            let mut row = row;
+            loop {
+                let current = match row.take() {
+                    Some(row) => Some(row),
+                    None => {
+                        tokio::time::sleep(FOLLOW_EVERY).await;
+                        repo::message_by_id(&state.db, id).await.ok().flatten()
+                    }
+                };
+                let Some(current) = current else {
+                    let gone = event(
+                        "error",
+                        &ErrorEvent {
+                            code: "not_found",
+                            message: "the answer was deleted".into(),
+                        },
+                    );
+                    return Some((gone, (state, None, sent, true)));
+                };
+                // New text first (the same row is looked at again at once), then the end.
+                if current.content.len() > sent
+                    && let Some(new) = current.content.get(sent..)
+                {
+                    let len = current.content.len();
+                    let delta = event("delta", &serde_json::json!({ "text": new }));
+                    let again = (current.status != "streaming").then_some(current);
+                    return Some((delta, (state, again, len, false)));
+                }
+                if current.status != "streaming" {
+                    let done = event(
+                        "done",
+                        &serde_json::json!({ "message": MessageView::from(current) }),
+                    );
+                    return Some((done, (state, None, sent, true)));
+                }
+                if tokio::time::Instant::now() > limit {
+                    let lost = event(
+                        "error",
+                        &ErrorEvent {
+                            code: "answer_lost",
+                            message: "the server writing this answer stopped".into(),
+                        },
+                    );
+                    return Some((lost, (state, None, sent, true)));
+                }
+            }
+        },
+    );
+    futures::stream::iter(started).chain(rest)
+}
+
+/// How long after its hold was taken an answer (or any held work) must have ended: the
+/// upstream's whole-call deadline twice over, plus a minute for storing.
+pub fn stale_after(state: &AppState) -> Duration {
+    Duration::from_secs(state.config.llm_timeout_secs.saturating_mul(2) + 60)
+}
+
+/// An SSE response of `events`, with keep-alives and no proxy buffering.
+pub fn sse(events: impl Stream<Item = Event> + Send + 'static) -> Response {
+    let body = events.map(Ok::<_, Infallible>);
+    let mut response = Sse::new(body)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response();
+    response.headers_mut().insert(
+        "x-accel-buffering",
+        axum::http::HeaderValue::from_static("no"),
+    );
+    response
+}
+
+/// A whole answer for a plain (non-streamed) request: waits for the answer's end. A failure
+/// before any text is the provider's error (502/504), with the slot refunded.
+pub async fn whole(live: &Live) -> Result<MessageView> {
+    let outcome = live.ended().await;
+    match (&outcome.failure, &outcome.message) {
+        (Some(Failure::Upstream(err)), Some(m)) if m.status == "failed" => {
+            Err(Error::from(err.clone()))
+        }
+        (Some(Failure::Storage), _) | (_, None) => {
+            Err(Error::internal("the answer could not be saved"))
+        }
+        (_, Some(message)) => Ok(message.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_capped_piece_is_cut_on_a_character_boundary() {
+        assert_eq!(prefix_within("hello", 10), "hello");
+        assert_eq!(prefix_within("hello", 3), "hel");
+        assert_eq!(prefix_within("가나다", 4), "가");
+        assert_eq!(prefix_within("가나다", 2), "");
+        assert_eq!(prefix_within("", 0), "");
+    }
+
+    fn view() -> MessageView {
+        MessageView {
+            id: Uuid::now_v7(),
+            room_id: Uuid::now_v7(),
+            role: "assistant".into(),
+            content: String::new(),
+            html: String::new(),
+            status: "streaming".into(),
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+        }
+    }
+
+    async fn collect(live: Arc<Live>) -> Vec<Told> {
+        told(live).collect::<Vec<_>>().await
+    }
+
+    fn deltas(told: &[Told]) -> String {
+        told.iter()
+            .filter_map(|t| match t {
+                Told::Delta(text) => Some(text.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_late_follower_gets_the_text_so_far_in_one_delta_then_the_rest_then_the_end() {
+        let live = Live::new(view(), Uuid::now_v7());
+        live.push("Hello, ");
+        live.push("wor");
+        let late = tokio::spawn(collect(live.clone()));
+        tokio::task::yield_now().await;
+        live.push("ld");
+        live.finish(Outcome {
+            message: Some(MessageView {
+                content: "Hello, world".into(),
+                status: "complete".into(),
+                ..view()
+            }),
+            failure: None,
+        });
+        let told = late.await.expect("follower");
+        assert!(matches!(told[0], Told::Started(_)), "{told:?}");
+        assert!(
+            matches!(&told[1], Told::Delta(t) if t.starts_with("Hello, wor")),
+            "the text so far comes in one delta: {told:?}"
+        );
+        assert_eq!(deltas(&told), "Hello, world", "{told:?}");
+        assert!(matches!(told.last(), Some(Told::End(_))), "{told:?}");
+        let ends = told.iter().filter(|t| matches!(t, Told::End(_))).count();
+        assert_eq!(ends, 1);
+    }
+
+    #[tokio::test]
+    async fn a_follower_of_an_ended_answer_gets_everything_and_the_end_at_once() {
+        let live = Live::new(view(), Uuid::now_v7());
+        live.push("abc");
+        live.finish(Outcome {
+            message: None,
+            failure: Some(Failure::TooLong),
+        });
+        let told = collect(live).await;
+        assert_eq!(told.len(), 3, "{told:?}");
+        assert_eq!(deltas(&told), "abc");
+        assert!(
+            matches!(&told[2], Told::End(o) if o.failure == Some(Failure::TooLong)),
+            "{told:?}"
+        );
+    }
+}
