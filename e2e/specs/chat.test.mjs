@@ -50,6 +50,15 @@ async function openUser({ locale, viewport, tag }) {
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   page.on('pageerror', (error) => pageErrors.push(String(error)));
+  // The vendored modules load under the strict CSP: no violation is reported.
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) pageErrors.push(message.text());
+  });
+  const dialogs = [];
+  page.on('dialog', async (dialog) => {
+    dialogs.push(dialog.type());
+    await dialog.accept();
+  });
   const email = await signUp(tag);
   await page.goto(`${BASE}/login`);
   await page.fill('#email', email);
@@ -58,7 +67,7 @@ async function openUser({ locale, viewport, tag }) {
   await page.waitForURL(/\/chat$/);
   await page.locator('#quota-badge:not([hidden])').waitFor();
   await page.locator('.composer #message').waitFor();
-  return { context, page, email };
+  return { context, page, email, dialogs };
 }
 
 /** Whether `selector` lies wholly inside the window. */
@@ -232,6 +241,24 @@ test('en desktop: a refused send shows one quota notice and keeps the draft; at 
   await page.press('#message', 'Enter');
   assert.equal(await page.inputValue('#message'), 'typed while out of quota');
   await page.locator('#quota-badge', { hasText: '0 of 4 left today' }).waitFor();
+});
+
+test('en desktop: leaving warns only when the draft could not be kept', async () => {
+  const { page, dialogs } = en;
+  await page.fill('#message', 'a kept draft');
+  await page.reload();
+  await page.locator('.composer #message').waitFor();
+  assert.equal(await page.inputValue('#message'), 'a kept draft', 'the draft survived the reload');
+  assert.deepEqual(dialogs, [], 'no warning: nothing was lost');
+  // Storage refuses the draft (full, or disabled): now leaving would lose it.
+  await page.evaluate(() => {
+    Storage.prototype.setItem = () => {
+      throw new DOMException('full', 'QuotaExceededError');
+    };
+  });
+  await page.fill('#message', 'a draft with nowhere to go');
+  await page.reload();
+  assert.deepEqual(dialogs, ['beforeunload']);
   await en.context.close();
 });
 
