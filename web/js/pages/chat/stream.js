@@ -29,8 +29,11 @@ export function answerView(log, existing, { keepId = false } = {}) {
   }
   let text = '';
   let frame = 0;
+  let timer = 0;
+  let drawnAt = 0;
   const draw = () => {
     frame = 0;
+    drawnAt = performance.now();
     if (answer.isConnected) renderStreaming(body, text);
   };
   return {
@@ -38,19 +41,25 @@ export function answerView(log, existing, { keepId = false } = {}) {
     get text() {
       return text;
     },
-    /** The text so far (drawn at the next frame: a burst of deltas renders once). */
+    /**
+     * The text so far, drawn at the next frame and at most every 80 ms: a burst of deltas
+     * renders (and highlights) once.
+     */
     set(next, after) {
       text = next;
-      if (!frame) {
+      if (frame || timer) return;
+      const wait = Math.max(0, 80 - (performance.now() - drawnAt));
+      timer = setTimeout(() => {
+        timer = 0;
         frame = requestAnimationFrame(() => {
           draw();
           if (after) after();
         });
-      }
+      }, wait);
     },
     /** The answer ended without its stored copy (an error): mark it and stop the cursor. */
     ended(status, note) {
-      if (frame) cancelAnimationFrame(frame);
+      this.cancelFrame();
       draw();
       body.classList.remove('streaming');
       answer.classList.remove('is-streaming');
@@ -63,7 +72,9 @@ export function answerView(log, existing, { keepId = false } = {}) {
     },
     cancelFrame() {
       if (frame) cancelAnimationFrame(frame);
+      clearTimeout(timer);
       frame = 0;
+      timer = 0;
     },
   };
 }
