@@ -6,6 +6,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const BASE = process.env.CONFAB_URL;
@@ -16,6 +19,11 @@ const LAPTOP = { width: 1366, height: 768 };
 const PHONE = { width: 390, height: 844 };
 const STAMP = Date.now().toString(36);
 const PASSWORD = 'correct horse battery staple 42';
+const SHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'screenshots');
+mkdirSync(SHOTS, { recursive: true });
+
+/** A screenshot of the window as the user sees it (e2e/screenshots/, ignored by git). */
+const shot = (page, name) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
 
 let browser;
 const pageErrors = [];
@@ -138,6 +146,7 @@ test('en desktop: type at once on /chat; Markdown and code render while the answ
   // Rendered on the client while streaming: bold text, then the code block with its button.
   await page.locator('.message.is-streaming .message-body strong').waitFor();
   await page.locator('.message.is-streaming .code-block .code-copy').waitFor();
+  await shot(page, 'chat-streaming-desktop');
   const text = await answerComplete(page, before);
   assert.ok(text.includes('def greet(name):'));
   const answer = lastAnswer(page);
@@ -270,6 +279,7 @@ test('ko phone: a reload in the middle of an answer re-attaches and the answer c
   ko = await openUser({ locale: 'ko-KR', viewport: PHONE, tag: 'ko' });
   const { page } = ko;
   assert.equal(await onScreen(page, '.composer'), true, 'the composer is on screen on /chat');
+  await shot(page, 'chat-new-phone-ko');
   // The badge keeps its scope on a phone.
   assert.equal(await page.isVisible('#quota-badge .quota-scope'), true);
   assert.equal(await page.textContent('#quota-badge .quota-scope'), '채팅');
@@ -288,6 +298,7 @@ test('ko phone: a reload in the middle of an answer re-attaches and the answer c
   assert.equal(await page.locator('.message-assistant').count(), 1);
   assert.equal(await onScreen(page, '.composer'), true, 'the composer is on screen in a room');
   await atNewest(page); // the room shows its newest message
+  await shot(page, 'chat-room-phone-ko');
 });
 
 test('ko phone: Stop ends the answer (kept, marked 중단됨); a stop before the first token leaves no stale badge', async () => {
