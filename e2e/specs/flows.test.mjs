@@ -139,14 +139,12 @@ test('logging out and in again works, and a wrong password says so', async () =>
 });
 
 test('a chat answer streams token by token and Stop keeps the partial answer', async () => {
-  await page.check('#assistant-general');
-  await page.click('.chat-main form button[type=submit]');
-  await page.waitForURL(/\/chat\/[0-9a-f-]+$/);
-  roomUrl = page.url();
-  // A room without a title yet (`title: null`) shows the UI's own label.
-  await page.locator('.room-heading', { hasText: 'New conversation' }).waitFor();
+  // On /chat you type at once: the first message makes the room.
+  await page.click('label[for="assistant-general"]');
   await page.fill('#message', 'Tell me something long, please.');
   await page.click('.composer button[type=submit]');
+  await page.waitForURL(/\/chat\/[0-9a-f-]+$/);
+  roomUrl = page.url();
   const streaming = page.locator('.message.is-streaming .message-body');
   await streaming.waitFor();
   await page.waitForFunction(() => {
@@ -275,8 +273,9 @@ test('the cheat sheet lists questions with model answers', async () => {
 test('a naming room asks for its language and shows its settings', async () => {
   await page.click('#nav a[href="/chat"]');
   await page.waitForURL(/\/chat$/);
-  await page.check('#assistant-naming');
+  await page.click('label[for="assistant-naming"]');
   await page.fill('#settings\\.convention', 'snake_case');
+  await page.fill('#message', 'a name for the login form user id');
   await page.click('.chat-main form button[type=submit]');
   const error = page.locator('[id="settings.language-error"]');
   await error.waitFor({ state: 'visible' });
@@ -286,17 +285,20 @@ test('a naming room asks for its language and shows its settings', async () => {
   await page.waitForURL(/\/chat\/[0-9a-f-]+$/);
   await page.locator('.room-settings', { hasText: 'Python' }).waitFor();
   assert.match(await page.textContent('.room-settings'), /snake_case/);
+  // The first message went with the room; let its answer finish before moving on.
+  await page.locator('.message-assistant[data-status="complete"]').waitFor({ timeout: 30_000 });
 });
 
 test('when the chat quota runs out the UI explains when it resets and keeps the draft', async () => {
   await page.goto(roomUrl);
   await page.locator('.composer').waitFor();
-  for (let i = 0; i < 2; i += 1) await sendAndWait(`Filler message ${i}`);
+  await sendAndWait('Filler message');
   await page.fill('#message', 'One more, please');
-  await page.click('.composer button[type=submit]');
-  const notice = page.locator('.notice-warn');
-  await notice.waitFor();
-  assert.match(await notice.textContent(), /resets at/i);
+  // Send is disabled at 0 left, and says why and when it comes back.
+  const note = page.locator('#composer-quota');
+  await note.waitFor();
+  assert.match(await note.textContent(), /send again at/i);
+  assert.equal(await page.locator('.composer button[type=submit]').isDisabled(), true);
   assert.equal(await page.inputValue('#message'), 'One more, please', 'the draft is kept');
   assert.match(await page.textContent('#quota-badge'), /0 of 4 left today/);
   await shot('chat-quota');
@@ -348,9 +350,9 @@ test('the profile shows the quota and the UI switches to Korean', async () => {
   await page.locator('h1', { hasText: '모의 기술면접' }).waitFor();
   await shot('interview-ko');
   try {
-    // The naming room has no message, so no title (`null`): the room list names it in Korean.
+    // The room list groups rooms by day, in Korean.
     await page.goto(BASE + '/chat');
-    await page.locator('.room-list .room-title', { hasText: '새 대화' }).first().waitFor();
+    await page.locator('.room-group .sidebar-heading', { hasText: '오늘' }).first().waitFor();
     await shot('chat-ko');
   } finally {
     await page.click('#lang-toggle');

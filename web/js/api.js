@@ -304,17 +304,18 @@ export function updateUser(next) {
 }
 
 /**
- * POSTs and reads a server-sent event stream. `onEvent(name, data)` gets each event with
- * its JSON data. Resolves when the stream ends; rejects with ApiError for an error answer
- * (quota, validation) and with an AbortError when `signal` aborts.
+ * POSTs (or, with `method: 'GET'` and no body, GETs) and reads a server-sent event stream.
+ * `onEvent(name, data)` gets each event with its JSON data. Resolves when the stream ends;
+ * rejects with ApiError for an error answer (quota, validation) and with an AbortError
+ * when `signal` aborts.
  */
-export async function stream(path, body, { signal, onEvent }) {
+export async function stream(path, body, { signal, onEvent, method = 'POST' }) {
   if (accessToken && Date.now() > accessExpiresAt - 5000) await refresh().catch(() => {});
   const opts = { body, signal, headers: { Accept: 'text/event-stream' } };
   const sentWith = accessToken;
-  let res = await rawFetch('POST', path, opts);
+  let res = await rawFetch(method, path, opts);
   if (res.status === 401 && currentUser && (await refreshAfter401(sentWith))) {
-    res = await rawFetch('POST', path, opts);
+    res = await rawFetch(method, path, opts);
   }
   reportQuota(res);
   const type = res.headers.get('content-type') || '';

@@ -110,6 +110,7 @@ export function errorBox() {
 }
 
 export function setError(box, message) {
+  box.classList.remove('has-notice');
   box.textContent = message || '';
   box.hidden = !message;
 }

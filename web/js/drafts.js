@@ -11,13 +11,14 @@ export function loadDraft(key) {
   }
 }
 
-/** Saves `text` under `key`; empty text removes the draft. */
+/** Saves `text` under `key`; empty text removes the draft. Returns whether it was kept. */
 export function saveDraft(key, text) {
   try {
     if (text) sessionStorage.setItem(PREFIX + key, text);
     else sessionStorage.removeItem(PREFIX + key);
+    return true;
   } catch {
-    /* drafts are a convenience */
+    return false; // drafts are a convenience; the caller may warn before leaving
   }
 }
 

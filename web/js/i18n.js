@@ -93,16 +93,50 @@ export function pick(pair) {
   return pair[lang] ?? pair.en ?? pair.ko ?? '';
 }
 
+// Korean times read on the 24-hour clock ("0:00", never "오전 12:00" for midnight); English
+// keeps "12:00 AM".
+const clock = () => (lang === 'ko' ? { hourCycle: 'h23' } : {});
+
 export function formatDateTime(value) {
   const date = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(date.getTime())) return '';
-  return new Intl.DateTimeFormat(lang === 'ko' ? 'ko-KR' : 'en', { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+  return new Intl.DateTimeFormat(lang === 'ko' ? 'ko-KR' : 'en', { dateStyle: 'medium', timeStyle: 'short', ...clock() }).format(date);
 }
 
 export function formatTime(value) {
   const date = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(date.getTime())) return '';
-  return new Intl.DateTimeFormat(lang === 'ko' ? 'ko-KR' : 'en', { hour: 'numeric', minute: '2-digit' }).format(date);
+  return new Intl.DateTimeFormat(lang === 'ko' ? 'ko-KR' : 'en', { hour: 'numeric', minute: '2-digit', ...clock() }).format(date);
+}
+
+export function formatDate(value) {
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) return '';
+  return new Intl.DateTimeFormat(lang === 'ko' ? 'ko-KR' : 'en', { dateStyle: 'medium' }).format(date);
+}
+
+/** The browser's IANA time zone (e.g. "Asia/Seoul"), or '' when it cannot tell. */
+export function localTimeZone() {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || '';
+  } catch {
+    return '';
+  }
+}
+
+/** A time zone as people say it: "한국 표준시 (GMT+9)" / "Korean Standard Time (GMT+9)". */
+export function formatTimeZone(tz) {
+  try {
+    const locale = lang === 'ko' ? 'ko-KR' : 'en';
+    const part = (style) => new Intl.DateTimeFormat(locale, { timeZone: tz, timeZoneName: style })
+      .formatToParts(new Date()).find((p) => p.type === 'timeZoneName');
+    const name = part('long');
+    const offset = part('shortOffset');
+    if (!name) return tz;
+    return offset && offset.value !== name.value ? `${name.value} (${offset.value})` : name.value;
+  } catch {
+    return String(tz || ''); // not a zone this browser knows
+  }
 }
 
 export function formatNumber(value, digits = 0) {

@@ -71,9 +71,13 @@ export function renderBadge() {
   }
   badge.hidden = false;
   badge.classList.toggle('is-empty', info.limit !== null && info.remaining <= 0);
+  const unlimited = info.limit === null || info.limit === undefined;
+  // Phones show the short form ("채팅 3/5"): the scope always stays in sight.
   badge.replaceChildren(
-    h('span', { class: 'quota-scope', text: `${t(`scope.${scope}`)} · ` }),
-    h('span', { text: describe(info) }));
+    h('span', { class: 'quota-scope', text: t(`scope.${scope}`) }),
+    h('span', { class: 'quota-long', text: ` · ${describe(info)}` }),
+    h('span', { class: 'quota-short', 'aria-hidden': 'true', text: ` ${unlimited ? describe(info) : `${info.remaining}/${info.limit}`}` }));
+  badge.setAttribute('aria-label', `${t(`scope.${scope}`)} · ${describe(info)}`);
   badge.title = t('quota.resets', { when: formatTime(info.resets_at), relative: formatRelative(info.resets_at) });
 }
 

@@ -80,6 +80,8 @@ function match(pathname) {
 
 async function render({ keepFocus = false } = {}) {
   const seq = ++renderSeq;
+  // Before anything else: what belonged to the last page (a flash line) may go.
+  document.dispatchEvent(new CustomEvent('confab:navigating'));
   const main = document.getElementById('main');
   const { pathname, search } = window.location;
   let found = match(pathname) || match('/404');

@@ -6,19 +6,37 @@ import { t, has, fieldProblems } from './i18n.js';
 import { exceededNotice } from './quota.js';
 
 let flashTimer = null;
+let flashFresh = false;
 
-/** A short message under the header (role=status). */
+/**
+ * A short message under the header (role=status). It lasts until the next page: a flash
+ * set just before navigating (a "deleted" or "welcome") shows on the page it leads to,
+ * and any other navigation clears it.
+ */
 export function flash(message, kind = 'info') {
   const box = document.getElementById('flash');
   if (!box) return;
   box.textContent = message;
   box.dataset.kind = kind;
   box.hidden = false;
+  flashFresh = true;
+  setTimeout(() => {
+    flashFresh = false;
+  }, 0);
   clearTimeout(flashTimer);
   flashTimer = setTimeout(() => {
     box.hidden = true;
   }, 8000);
 }
+
+document.addEventListener('confab:navigating', () => {
+  if (flashFresh) return;
+  const box = document.getElementById('flash');
+  if (box && !box.hidden) {
+    clearTimeout(flashTimer);
+    box.hidden = true;
+  }
+});
 
 /** Words for an ApiError: a known code in the UI language, else the server's message. */
 export function errorText(error) {
@@ -51,6 +69,8 @@ export function showError(error, { form, box } = {}) {
   }
   if (box && error && error.code === 'quota_exceeded') {
     box.hidden = false;
+    // The notice is its own (yellow) box: the error box around it draws nothing.
+    box.classList.add('has-notice');
     box.replaceChildren(exceededNotice(error));
     return;
   }

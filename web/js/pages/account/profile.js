@@ -3,7 +3,7 @@
 import * as api from '../../api.js';
 import * as quota from '../../quota.js';
 import { h, field, errorBox, setError, busy } from '../../dom.js';
-import { t, formatDateTime, formatTime } from '../../i18n.js';
+import { t, formatDateTime, formatTime, formatTimeZone } from '../../i18n.js';
 import { navigate } from '../../router.js';
 import { pageHeader, showError, flash, confirmDialog, loadInto, submitForm } from '../../ui.js';
 import { providers, providerName, mark, oauthErrorText } from './social.js';
@@ -89,7 +89,7 @@ function quotaCard(view) {
         h('th', { scope: 'row', text: t(`scope.${s.scope}`) }),
         h('td', { text: quota.describe(s) }),
         h('td', { text: formatTime(s.resets_at) }))))),
-    view ? h('p', { class: 'muted', text: t('profile.timezone', { tz: view.timezone }) }) : null);
+    view ? h('p', { class: 'muted', text: t('profile.timezone', { tz: formatTimeZone(view.timezone) }) }) : null);
 }
 
 function passwordForm(me) {

@@ -1,13 +1,18 @@
-// A new room: pick an assistant, fill in its settings (the naming assistant asks for a
-// language and a convention) and, if you like, a title.
+// `/chat` with no room: type at once. A compact picker chooses the assistant (the naming
+// assistant asks for a language and a convention); the first message makes the room
+// (POST /api/rooms) and is then sent from the room's page. Assistants that answer from
+// built-in knowledge only (no model configured) say so, and a note tells how to connect one.
 
 import * as api from '../../api.js';
 import { h, mount, field, errorBox } from '../../dom.js';
 import { t, pick } from '../../i18n.js';
 import { navigate } from '../../router.js';
-import { submitForm } from '../../ui.js';
+import { saveDraft, loadDraft } from '../../drafts.js';
+import { composer } from './composer.js';
+import { sendWhenOpened } from './conversation.js';
 
 const CONVENTIONS = ['camelCase', 'snake_case', 'PascalCase', 'kebab-case', 'SCREAMING_SNAKE_CASE'];
+const DRAFT = 'new-chat';
 
 /** The inputs for an assistant's room settings, drawn into `box`. */
 function settingFields(box, assistant) {
@@ -22,46 +27,82 @@ function settingFields(box, assistant) {
     return { spec, ...f };
   });
   mount(box, inputs.map((s) => s.wrap));
+  box.hidden = !inputs.length;
   return inputs;
 }
 
-function assistantOption(a, checked, onPick) {
+function assistantChip(a, checked, onPick) {
   const id = `assistant-${a.id}`;
-  const radio = h('input', { type: 'radio', name: 'assistant', id, value: a.id, checked });
+  const radio = h('input', { type: 'radio', name: 'assistant', id, value: a.id, checked, class: 'visually-hidden' });
   radio.addEventListener('change', onPick);
-  return h('label', { class: 'assistant-option', for: id }, radio,
-    h('span', { class: 'assistant-name', text: pick(a.name) }),
-    h('span', { class: 'assistant-desc', text: pick(a.description) }));
+  return h('label', { class: 'assistant-chip', for: id }, radio,
+    h('span', { text: pick(a.name) }),
+    a.offline ? h('span', { class: 'chip-note', text: t('chat.offlineShort') }) : null);
 }
 
-export function newRoomForm(list) {
+/** How to connect a model, for the administrator (shown when an assistant is offline). */
+export function modelHelp() {
+  const vars = [
+    ['CONFAB_LLM_PROVIDER', 'openai'],
+    ['CONFAB_LLM_BASE_URL', 'https://api.openai.com/v1'],
+    ['CONFAB_LLM_API_KEY', 'sk-…'],
+    ['CONFAB_LLM_MODEL', 'gpt-4o-mini'],
+  ];
+  return h('details', { class: 'model-help' },
+    h('summary', { text: t('chat.modelHelp.title') }),
+    h('p', { text: t('chat.modelHelp.body') }),
+    h('pre', {}, h('code', { text: vars.map(([k, v]) => `${k}=${v}`).join('\n') })),
+    h('p', { class: 'muted', text: t('chat.modelHelp.more') }));
+}
+
+export function newChat(list) {
   const box = errorBox();
   const settingsBox = h('div', { class: 'settings-fields' });
-  const title = field({ id: 'title', label: t('chat.roomTitle'), maxlength: 100, hint: t('chat.roomTitleHint') });
-  let selected = list.find((a) => a.id !== 'travel') || list[0];
+  let selected = list.find((a) => a.id === 'general') || list.find((a) => a.id !== 'travel') || list[0];
   let settingInputs = settingFields(settingsBox, selected);
-  const choice = h('div', { class: 'assistant-choice', role: 'radiogroup', 'aria-labelledby': 'assistant-h' },
-    list.map((a) => assistantOption(a, a.id === selected.id, () => {
+  const about = h('p', { class: 'assistant-about muted', id: 'assistant-about' });
+  const showAbout = () => {
+    about.textContent = [pick(selected.description), selected.offline ? t('chat.offlineNote') : ''].filter(Boolean).join(' ');
+  };
+  showAbout();
+  const picker = h('fieldset', { class: 'assistant-picker', 'aria-describedby': 'assistant-about' },
+    h('legend', { class: 'visually-hidden', text: t('chat.chooseAssistant') }),
+    list.map((a) => assistantChip(a, a.id === selected.id, () => {
       selected = a;
       settingInputs = settingFields(settingsBox, a);
+      showAbout();
     })));
-  const submit = h('button', { type: 'submit', class: 'button', text: t('chat.create') });
-  const form = h('form', { class: 'card form', novalidate: true },
-    h('h2', { id: 'assistant-h', text: t('chat.chooseAssistant') }), box, choice, settingsBox, title.wrap, submit);
-  submitForm(form, {
+
+  const input = composer({
+    draftKey: DRAFT,
     box,
-    async send() {
+    placeholder: t('chat.newPlaceholder'),
+    extra: [picker, about, settingsBox],
+    onStop: () => {},
+    async onSend(content) {
       const settings = {};
       for (const s of settingInputs) {
         const value = s.input.value.trim();
         if (value) settings[s.spec.name] = value;
       }
       const body = { assistant: selected.id };
-      if (title.input.value.trim()) body.title = title.input.value.trim();
       if (Object.keys(settings).length) body.settings = settings;
+      // Refusals (a naming room without its language) show next to their fields.
       const room = await api.post('/api/rooms', body);
+      // The message goes with the room: the room's page sends it as it opens, from its draft.
+      saveDraft(`room.${room.id}`, content);
+      saveDraft(DRAFT, '');
+      input.input.value = '';
+      sendWhenOpened(room.id);
       navigate(`/chat/${room.id}`);
     },
   });
-  return form;
+  input.input.value = loadDraft(DRAFT);
+  const offline = list.some((a) => a.offline);
+  const el = h('div', { class: 'new-chat' },
+    h('h1', { class: 'new-chat-title', text: t('chat.title') }),
+    h('p', { class: 'muted', text: t('chat.lead') }),
+    box, input.el,
+    offline ? modelHelp() : null);
+  return { el, focus: input.focus, destroy: input.destroy };
 }

@@ -3,15 +3,15 @@
 
 import * as api from '../../api.js';
 import { h, busy, download } from '../../dom.js';
-import { t } from '../../i18n.js';
+import { t, language, localTimeZone } from '../../i18n.js';
 import { navigate } from '../../router.js';
 import { saveDraft } from '../../drafts.js';
 import { showError, flash, confirmDialog } from '../../ui.js';
 import { assistantName, roomTitle } from './rooms.js';
 
-function settingsLine(room) {
-  if (!room.settings || !Object.keys(room.settings).length) return null;
-  return h('p', { class: 'muted room-settings', text: Object.entries(room.settings).map(([k, v]) => `${t(`chat.setting.${k}`)}: ${v}`).join(' · ') });
+function settingsText(room) {
+  if (!room.settings || !Object.keys(room.settings).length) return '';
+  return Object.entries(room.settings).map(([k, v]) => `${t(`chat.setting.${k}`)}: ${v}`).join(' · ');
 }
 
 function renameButton(state) {
@@ -32,7 +32,11 @@ function exportButton(state, format) {
   const button = h('button', { type: 'button', class: 'button button-ghost button-small', text: t(`chat.export.${format}`) });
   button.addEventListener('click', () => busy(button, async () => {
     try {
-      const file = await api.blob(`/api/rooms/${state.room.id}/export?format=${format}`);
+      // The export speaks the UI's language and tells times in the reader's time zone.
+      const params = new URLSearchParams({ format, lang: language() });
+      const tz = localTimeZone();
+      if (tz) params.set('tz', tz);
+      const file = await api.blob(`/api/rooms/${state.room.id}/export?${params}`);
       const safe = roomTitle(state.room.title).replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '_').slice(0, 80) || 'confab';
       download(file, `${safe}.${format}`);
     } catch (error) {
@@ -79,12 +83,26 @@ export function roomHeader(room, list, box) {
     else if (next.preview) link.append(h('span', { class: 'room-preview', text: next.preview }));
   };
   state.show(room);
+  // The room's actions sit in a small menu so the messages keep the room on a phone.
+  const menu = h('details', { class: 'room-menu' },
+    h('summary', { class: 'button button-ghost button-small', text: t('chat.roomActions') }),
+    h('div', { class: 'room-menu-items' }, renameButton(state), exportButton(state, 'md'), exportButton(state, 'json'), deleteButton(state)));
+  menu.addEventListener('click', (event) => {
+    if (event.target.closest('.room-menu-items button')) menu.open = false;
+  });
+  menu.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && menu.open) {
+      menu.open = false;
+      menu.querySelector('summary').focus();
+    }
+  });
   const el = h('div', { class: 'room-header' },
     h('a', { class: 'back-link', href: '/chat', 'data-link': true, text: t('chat.backToRooms') }),
-    titleEl,
-    h('p', { class: 'muted', text: assistantName(list, room.assistant) }),
-    settingsLine(room),
-    h('div', { class: 'toolbar' }, renameButton(state), exportButton(state, 'md'), exportButton(state, 'json'), deleteButton(state)));
+    h('div', { class: 'room-header-main' },
+      titleEl,
+      h('p', { class: 'muted room-assistant' }, assistantName(list, room.assistant),
+        settingsText(room) ? [' · ', h('span', { class: 'room-settings', text: settingsText(room) })] : null)),
+    menu);
   async function refresh() {
     try {
       state.show(await api.get(`/api/rooms/${state.room.id}`));
