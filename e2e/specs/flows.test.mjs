@@ -91,6 +91,10 @@ test('the home page loads with the strict CSP and no script errors', async () =>
 
 test('sign-up shows field errors next to their fields and keeps what was typed', async () => {
   await page.goto(BASE + '/signup');
+  // The hint says what a username may hold (Hangul too) and promises nothing about pages.
+  const hint = await page.textContent('#username-hint');
+  assert.match(hint, /Hangul/);
+  assert.doesNotMatch(hint, /board|English letters only/i);
   await page.fill('#email', EMAIL);
   await page.fill('#username', USERNAME);
   await page.fill('#password', PASSWORD);
