@@ -424,13 +424,20 @@ async fn settle(
     let refund = free || (text.is_empty() && status != "complete");
     let model = Some(model).filter(|_| !text.is_empty());
     let html = render::markdown_to_html(text);
-    let mut then = vec![
-        repo::finish_answer(live.message.id, text, &html, status, model),
-        repo::touch_room(room, &preview_of(text)),
-    ];
+    // Rows are locked in the order a send locks them (the day's quota row, then the room), so
+    // an answer settling while the same user sends again cannot deadlock on PostgreSQL.
+    let mut then = Vec::with_capacity(3);
     if refund {
         then.push(reservation.refund_stmt());
     }
+    then.push(repo::finish_answer(
+        live.message.id,
+        text,
+        &html,
+        status,
+        model,
+    ));
+    then.push(repo::touch_room(room, &preview_of(text)));
     let stored = state
         .db
         .hot_write_claimed::<Uuid>(reservation.claim(), then)
@@ -491,13 +498,8 @@ pub async fn recover(state: &AppState, held_before_us: Option<i64>) -> Result<u6
             let empty = answer.content.is_empty();
             let status = if empty { "failed" } else { "incomplete" };
             let html = render::markdown_to_html(&answer.content);
-            let mut then = vec![repo::finish_answer(
-                answer.message_id,
-                &answer.content,
-                &html,
-                status,
-                None,
-            )];
+            // The quota row first, as a send locks it (see `settle`).
+            let mut then = Vec::with_capacity(2);
             if empty {
                 then.push(crate::quota::repo::decrement_stmt(
                     answer.user_id,
@@ -505,6 +507,13 @@ pub async fn recover(state: &AppState, held_before_us: Option<i64>) -> Result<u6
                     &answer.day,
                 ));
             }
+            then.push(repo::finish_answer(
+                answer.message_id,
+                &answer.content,
+                &html,
+                status,
+                None,
+            ));
             let claim = crate::quota::repo::claim_hold(answer.hold);
             if state
                 .db

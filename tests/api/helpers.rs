@@ -162,6 +162,10 @@ pub async fn spawn_app_with_openai(
 
 /// Builds and runs an application on an existing database and directory.
 pub async fn start(config: Config, db: Db, backend: Backend, dir: TempDir) -> TestApp {
+    // `RUST_LOG=…` shows the servers' logs (a 500's cause) in a failing test's output.
+    if std::env::var_os("RUST_LOG").is_some() {
+        confab::telemetry::init_tracing(false);
+    }
     let app = Application::build_with_db(config, db.clone())
         .await
         .expect("app builds");
