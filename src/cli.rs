@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `migrate`, `user …` and `config check`.
+//! The command line: `serve` (the default), `migrate`, `backup`, `restore`, `user …` and
+//! `config check`.
 
 use std::io::BufRead as _;
 use std::path::PathBuf;
@@ -29,6 +30,22 @@ pub enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// Copy the SQLite database to PATH while the server keeps serving (PostgreSQL: explains
+    /// pg_dump).
+    Backup {
+        /// Where to write the copy (a new file).
+        path: PathBuf,
+    },
+    /// Exit 0 when the server on CONFAB_LISTEN answers /readyz (for container health checks).
+    Healthcheck,
+    /// Replace the SQLite database with a backup (the server must be stopped).
+    Restore {
+        /// The backup to restore.
+        path: PathBuf,
+        /// Replace a database that already has accounts.
+        #[arg(long)]
+        force: bool,
+    },
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -97,6 +114,61 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let _lock = db.lock_for_server()?;
             db.migrate().await?;
             println!("migrations applied ({})", db.backend());
+        }
+        Command::Backup { path } => {
+            let url = config.database_url();
+            let Some(source) = crate::db::sqlite_file(&url) else {
+                bail!("{}", crate::db::backup::postgres_advice(false));
+            };
+            let summary = tokio::task::spawn_blocking({
+                let path = path.clone();
+                move || crate::db::backup::backup(&source, &path)
+            })
+            .await??;
+            println!("backed up to {}: {summary}", path.display());
+        }
+        Command::Restore { path, force } => {
+            let url = config.database_url();
+            let Some(target) = crate::db::sqlite_file(&url) else {
+                bail!("{}", crate::db::backup::postgres_advice(true));
+            };
+            if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+            let _lock = crate::db::lock_sqlite_file(&target)
+                .map_err(|e| anyhow::anyhow!("{e}: stop the server before restoring a backup"))?;
+            let summary = tokio::task::spawn_blocking({
+                let (path, target) = (path.clone(), target.clone());
+                move || crate::db::backup::restore(&path, &target, force)
+            })
+            .await??;
+            // A backup from an older release is brought up to this one's schema now.
+            let db = connect(&config).await?;
+            db.migrate().await?;
+            db.close().await;
+            println!(
+                "restored {} into {}: {summary}",
+                path.display(),
+                target.display()
+            );
+        }
+        Command::Healthcheck => {
+            let listen = config.listen.replace("0.0.0.0", "127.0.0.1");
+            let listen = listen.replace("[::]", "[::1]");
+            let url = format!("http://{listen}/readyz");
+            let client = reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(3))
+                .build()?;
+            let res = client
+                .get(&url)
+                .send()
+                .await
+                .with_context(|| format!("{url} does not answer"))?;
+            if !res.status().is_success() {
+                bail!("{url} answered {}", res.status());
+            }
+            println!("ready");
         }
         Command::Config(ConfigCommand::Check) => {
             print!("{}", config.render_redacted());

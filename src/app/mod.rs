@@ -284,6 +284,7 @@ impl Application {
             })
         });
         let config = &self.state.config;
+        let drain = Duration::from_secs(config.shutdown_drain_secs);
         let limits = serve::Limits {
             max_connections: usize::try_from(config.max_connections).unwrap_or(usize::MAX),
             header_read_timeout: Duration::from_secs(config.header_read_timeout_secs),
@@ -294,7 +295,7 @@ impl Application {
         }
         // Answers belong to the server: let the running ones finish and be stored.
         if let Ok(answers) = self.state.part::<crate::chat::answers::Answers>() {
-            answers.drain(SHUTDOWN_ANSWER_GRACE).await;
+            answers.drain(drain).await;
         }
         db.close().await;
         tracing::info!("confab stopped");
@@ -304,8 +305,6 @@ impl Application {
 
 /// How often an instance on PostgreSQL settles work whose process died (any instance may).
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
-/// How long shutdown waits for running answers before it stops (and stores) them.
-const SHUTDOWN_ANSWER_GRACE: Duration = Duration::from_secs(30);
 
 /// Settles quota holds left by a process that stopped between reserving a slot and
 /// settling it (docs/architecture.md, "Answers and holds"). A SQLite server is the only

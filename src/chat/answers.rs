@@ -274,6 +274,10 @@ async fn generate(
     live: &Live,
 ) {
     let provider = state.llm.for_app(&room.assistant);
+    let provider_label = provider.name();
+    let started = std::time::Instant::now();
+    let active = metrics::gauge!("confab_answers_active");
+    active.increment(1.0);
     let mut stop = live.stop.subscribe();
     let mut free = false;
     let ending = match request {
@@ -295,6 +299,21 @@ async fn generate(
             }
         }
     };
+    let kind = match &ending {
+        Ending::Finished => "complete",
+        Ending::Capped => "capped",
+        Ending::Stopped => "stopped",
+        Ending::Gone => "gone",
+        Ending::Unprepared => "unprepared",
+        Ending::Broke(_) => "upstream_error",
+    };
+    if let Ending::Broke(err) = &ending {
+        metrics::counter!("confab_llm_errors_total", "provider" => provider_label, "kind" => err.kind())
+            .increment(1);
+    }
+    metrics::histogram!("confab_llm_answer_seconds", "provider" => provider_label, "outcome" => kind)
+        .record(started.elapsed().as_secs_f64());
+    active.decrement(1.0);
     let text = live.text();
     let outcome = settle(
         state,

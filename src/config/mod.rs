@@ -155,6 +155,10 @@ pub struct Config {
     /// Seconds a client has to send a request body.
     #[serde(deserialize_with = "de_u64")]
     pub body_read_timeout_secs: u64,
+    /// Seconds a stopping server waits for running answers to finish before it stops (and
+    /// stores) the rest.
+    #[serde(deserialize_with = "de_u64")]
+    pub shutdown_drain_secs: u64,
     /// Largest accepted JSON body in bytes.
     #[serde(deserialize_with = "de_u64")]
     pub json_body_limit: u64,
@@ -233,6 +237,7 @@ impl Default for Config {
             max_connections: 16_384,
             header_read_timeout_secs: 30,
             body_read_timeout_secs: 30,
+            shutdown_drain_secs: 30,
             json_body_limit: 1024 * 1024,
             sqlite_synchronous: "full".into(),
             db_max_connections: 16,

@@ -153,6 +153,7 @@ impl Config {
             1,
             3600,
         );
+        checks.between("shutdown_drain_secs", self.shutdown_drain_secs, 0, 3600);
         if !matches!(self.log_format.as_str(), "text" | "json") {
             checks.bad("log_format", "must be text or json".into());
         }

@@ -5,7 +5,7 @@
 //! expand the same expression once per driver so each is type-checked natively.
 
 use std::fs::File;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,6 +16,7 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 use crate::error::{Error, Result};
 
+pub mod backup;
 pub mod cache;
 pub mod hot;
 pub mod lite;
@@ -191,37 +192,8 @@ impl Db {
         if db_path.as_os_str() == ":memory:" {
             return Ok(None);
         }
-        let mut lock_path = db_path.clone().into_os_string();
-        lock_path.push(".lock");
-        let path = PathBuf::from(lock_path);
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| {
-                Error::internal(format!("cannot open lock file {}: {e}", path.display()))
-            })?;
-        match file.try_lock() {
-            Ok(()) => Ok(Some(ServerLock {
-                _file: Arc::new(file),
-                path,
-            })),
-            Err(std::fs::TryLockError::WouldBlock) => Err(Error::Conflict {
-                code: "database_locked",
-                message: format!(
-                    "another confab server is already using {} (lock {} is held)",
-                    db_path.display(),
-                    path.display()
-                ),
-            }),
-            Err(std::fs::TryLockError::Error(e)) => Err(Error::internal(format!(
-                "cannot lock {}: {e}",
-                path.display()
-            ))),
-        }
+        lock_sqlite_file(&db_path).map(Some)
     }
-
     /// Applies the embedded migrations of this backend.
     pub async fn migrate(&self) -> Result<()> {
         match self {
@@ -351,6 +323,58 @@ pub fn micros(t: time::OffsetDateTime) -> i64 {
 pub fn storable(t: time::OffsetDateTime) -> time::OffsetDateTime {
     let micros = (t.nanosecond() / 1000) | 1;
     t.replace_nanosecond(micros * 1000).unwrap_or(t)
+}
+
+/// Takes the lock file beside a SQLite database (`<file>.lock`): held by a running server
+/// for its lifetime, and by `confab restore` while it replaces the file.
+pub fn lock_sqlite_file(db_path: &Path) -> Result<ServerLock> {
+    let mut lock_path = db_path.to_path_buf().into_os_string();
+    lock_path.push(".lock");
+    let path = PathBuf::from(lock_path);
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::internal(format!("cannot open lock file {}: {e}", path.display())))?;
+    match file.try_lock() {
+        Ok(()) => Ok(ServerLock {
+            _file: Arc::new(file),
+            path,
+        }),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Conflict {
+            code: "database_locked",
+            message: format!(
+                "another confab server is already using {} (lock {} is held)",
+                db_path.display(),
+                path.display()
+            ),
+        }),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::internal(format!(
+            "cannot lock {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+/// The newest migration this binary carries (the same number on both backends).
+pub fn newest_migration() -> i64 {
+    SQLITE_MIGRATOR
+        .migrations
+        .iter()
+        .map(|m| m.version)
+        .max()
+        .unwrap_or(0)
+}
+
+/// The file of a `sqlite:` database URL; `None` for any other URL.
+pub fn sqlite_file(url: &str) -> Option<PathBuf> {
+    if !url.starts_with("sqlite:") {
+        return None;
+    }
+    SqliteConnectOptions::from_str(url)
+        .ok()
+        .map(|o| o.get_filename().to_path_buf())
 }
 
 #[cfg(test)]

@@ -129,6 +129,20 @@ impl From<LlmError> for crate::error::Error {
 }
 
 impl LlmError {
+    /// A short label for metrics: `timeout`, `status_<code>`-like classes, `rate_limited`, …
+    pub fn kind(&self) -> &'static str {
+        match self {
+            LlmError::Timeout => "timeout",
+            LlmError::Status { status } if *status >= 500 => "status_5xx",
+            LlmError::Status { .. } => "status_4xx",
+            LlmError::RateLimited => "rate_limited",
+            LlmError::Connect => "connect",
+            LlmError::Malformed => "malformed",
+            LlmError::Incomplete => "incomplete",
+            LlmError::Config(_) => "config",
+        }
+    }
+
     /// Whether a retry before the first token may help.
     pub fn is_retryable(&self) -> bool {
         matches!(self, LlmError::Connect | LlmError::RateLimited)

@@ -134,6 +134,9 @@ pub async fn reserve_with(
         with,
     )
     .await?;
+    let outcome = if used.is_some() { "granted" } else { "refused" };
+    metrics::counter!("confab_quota_reservations_total", "scope" => scope.as_str(), "outcome" => outcome)
+        .increment(1);
     match used {
         Some(used) => Ok(Reservation {
             user_id,
@@ -164,10 +167,14 @@ pub async fn keep(state: &AppState, reservation: &Reservation) {
 /// Gives a slot back (the call failed before producing output), once: a hold already
 /// settled (by [`keep`], another refund or [`recover`]) is left alone.
 pub async fn refund(state: &AppState, reservation: &Reservation) -> Result<()> {
-    state
+    let refunded = state
         .db
         .hot_write_claimed::<Uuid>(reservation.claim(), vec![reservation.refund_stmt()])
         .await?;
+    if refunded.is_some() {
+        metrics::counter!("confab_quota_refunds_total", "scope" => reservation.scope.as_str())
+            .increment(1);
+    }
     Ok(())
 }
 

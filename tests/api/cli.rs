@@ -264,3 +264,155 @@ fn serve_shuts_down_cleanly_on_sigterm() {
     assert!(status.success(), "exit status {status:?}");
     assert!(dir.path().join("confab.db").exists());
 }
+
+/// `confab backup` while messages are being sent: every message acknowledged before the
+/// backup started is in it, and `confab restore` brings them back on a new server. A restore
+/// is refused while a server holds the database, and over a database with accounts unless
+/// forced.
+#[tokio::test]
+async fn a_backup_under_write_load_restores_every_acknowledged_message() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    create_boss(dir.path());
+    let db = crate::helpers::fresh_db(Backend::Sqlite, dir.path())
+        .await
+        .expect("sqlite");
+    let mut config = test_config(dir.path());
+    config.set_quota_limit("chat", 0);
+    let app = start(
+        config,
+        db,
+        Backend::Sqlite,
+        tempfile::tempdir().expect("tempdir"),
+    )
+    .await;
+    let boss = app.login("boss@example.com", "quiet-meadow-91").await;
+    let app = Arc::new(app);
+    let room = app.create_room(&boss.access, "general", json!(null)).await;
+
+    // Writers keep sending until told to stop; each records what was acknowledged.
+    let stop = Arc::new(AtomicBool::new(false));
+    let acked = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let mut writers = Vec::new();
+    for w in 0..4 {
+        let (app, token, room) = (app.clone(), boss.access.clone(), room.clone());
+        let (stop, acked) = (stop.clone(), acked.clone());
+        writers.push(tokio::spawn(async move {
+            let mut i = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let content = format!("writer {w} message {i}");
+                let res = app.send(&token, &room, &content).await;
+                if res.status() == StatusCode::OK {
+                    acked.lock().expect("acked").push(content);
+                }
+                i += 1;
+            }
+        }));
+    }
+    while acked.lock().expect("acked").len() < 20 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let before: Vec<String> = acked.lock().expect("acked").clone();
+    let backup_path = dir.path().join("nightly.db");
+    let backup_arg = backup_path.to_string_lossy().into_owned();
+    let out = tokio::task::spawn_blocking({
+        let dir = dir.path().to_path_buf();
+        let arg = backup_arg.clone();
+        move || confab(&dir, &["backup", &arg], &[], "")
+    })
+    .await
+    .expect("backup runs");
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("backed up to"), "{}", text(&out));
+    // Writes went on during the backup.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    stop.store(true, Ordering::Relaxed);
+    for w in writers {
+        w.await.expect("writer");
+    }
+    let total = acked.lock().expect("acked").len();
+    assert!(total > before.len(), "writes went on during the backup");
+
+    // A backup never overwrites a file.
+    let again = confab(dir.path(), &["backup", &backup_arg], &[], "");
+    assert!(!again.status.success());
+    assert!(text(&again).contains("already exists"), "{}", text(&again));
+    // A restore while the server runs is refused.
+    let busy = confab(dir.path(), &["restore", &backup_arg], &[], "");
+    assert!(!busy.status.success());
+    assert!(text(&busy).contains("stop the server"), "{}", text(&busy));
+
+    // Restored into a new data directory, every message acknowledged before the backup is there.
+    let fresh = tempfile::tempdir().expect("tempdir");
+    let out = confab(fresh.path(), &["restore", &backup_arg], &[], "");
+    assert!(out.status.success(), "{}", text(&out));
+    // A second restore over the now non-empty database needs --force.
+    let refused = confab(fresh.path(), &["restore", &backup_arg], &[], "");
+    assert!(!refused.status.success());
+    assert!(text(&refused).contains("--force"), "{}", text(&refused));
+    let forced = confab(fresh.path(), &["restore", &backup_arg, "--force"], &[], "");
+    assert!(forced.status.success(), "{}", text(&forced));
+
+    let (restored, boss) = serve_with_boss_logged_in(fresh.path()).await;
+    let page: serde_json::Value = restored
+        .get_json(
+            &format!("/api/rooms/{room}/messages?limit=200"),
+            &boss.access,
+        )
+        .await;
+    let mut items: Vec<serde_json::Value> = page["items"].as_array().expect("items").clone();
+    let mut cursor = page["next_cursor"].as_str().map(str::to_owned);
+    while let Some(c) = cursor {
+        let more: serde_json::Value = restored
+            .get_json(
+                &format!("/api/rooms/{room}/messages?limit=200&cursor={c}"),
+                &boss.access,
+            )
+            .await;
+        items.extend(more["items"].as_array().expect("items").iter().cloned());
+        cursor = more["next_cursor"].as_str().map(str::to_owned);
+    }
+    let stored: std::collections::HashSet<&str> = items
+        .iter()
+        .filter(|m| m["role"] == "user")
+        .filter_map(|m| m["content"].as_str())
+        .collect();
+    for content in &before {
+        assert!(stored.contains(content.as_str()), "{content} was lost");
+    }
+    assert!(stored.len() <= total);
+}
+
+#[test]
+fn backup_and_restore_on_postgresql_explain_pg_dump_instead() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = [("CONFAB_DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")];
+    let out = confab(dir.path(), &["backup", "x.db"], &url, "");
+    assert!(!out.status.success());
+    assert!(text(&out).contains("pg_dump"), "{}", text(&out));
+    let out = confab(dir.path(), &["restore", "x.db"], &url, "");
+    assert!(!out.status.success());
+    assert!(text(&out).contains("pg_restore"), "{}", text(&out));
+}
+
+#[test]
+fn a_file_that_is_not_a_confab_backup_is_refused_and_nothing_is_replaced() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, b"<?php echo 'not a database'; ?>").expect("junk");
+    let out = confab(dir.path(), &["restore", &junk.to_string_lossy()], &[], "");
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("not a SQLite database"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        !dir.path().join("confab.db").exists() || {
+            // Whatever exists is still an empty database, not the junk.
+            std::fs::read(dir.path().join("confab.db")).map_or(true, |b| !b.starts_with(b"<?php"))
+        }
+    );
+}
