@@ -468,10 +468,16 @@ async fn settle(
         ..live.message.clone()
     };
     match stored {
-        Ok(Some(_)) => Outcome {
-            message: Some(message),
-            failure,
-        },
+        Ok(Some(_)) => {
+            if refund {
+                metrics::counter!("confab_quota_refunds_total", "scope" => reservation.scope.as_str())
+                    .increment(1);
+            }
+            Outcome {
+                message: Some(message),
+                failure,
+            }
+        }
         Ok(None) => {
             // Settled elsewhere (a sweep after a stall) or deleted with its room: what is
             // stored is whatever that left.

@@ -748,7 +748,30 @@ on_both_backends!(
     an_offline_reply_that_only_says_no_model_costs_nothing,
     previews_and_search_results_are_plain_text,
     a_markdown_export_speaks_the_asked_language_and_time_zone,
+    metrics_count_answers_llm_time_and_quota,
 );
+
+/// `/metrics` shows what docs/operations.md promises: quota reservations and refunds, answer
+/// generation time by provider and outcome, and the active-answers gauge.
+async fn metrics_count_answers_llm_time_and_quota(backend: Backend) {
+    let Some(app) = crate::helpers::spawn_app(backend).await else {
+        return;
+    };
+    let me = app.member("metered").await;
+    let room = app.create_room(&me.access, "general", json!(null)).await;
+    let res = app.send(&me.access, &room, "오늘 저녁 뭐 먹을까?").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = app.get("/metrics", None).await.text().await.expect("text");
+    for needle in [
+        "confab_quota_reservations_total{scope=\"chat\",outcome=\"granted\"}",
+        "confab_llm_answer_seconds_count{provider=\"offline\",outcome=\"complete\"}",
+        "confab_answers_active",
+        // The reply only said no model is connected: its slot was given back.
+        "confab_quota_refunds_total{scope=\"chat\"}",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from:\n{text}");
+    }
+}
 
 async fn assistants_say_whether_they_answer_from_built_in_knowledge_only(backend: Backend) {
     let Some(offline) = crate::helpers::spawn_app(backend).await else {
