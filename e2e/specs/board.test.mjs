@@ -2,10 +2,12 @@
 // Markdown preview and a thumbnail (previewed before upload, shown re-encoded after),
 // finds it in the list, comments and replies; a member is refused a notice (no such
 // category offered, and a forced one refused with the reason); a manager is offered it.
-// Korean on a phone and English on a desktop; screenshots in e2e/screenshots/.
+// Korean on a phone and English on a desktop; screenshots in e2e/screenshots/. The manager
+// is promoted with `confab user promote` (e2e/run passes the binary and data directory).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -179,7 +181,13 @@ test('a member is refused a notice; a manager is offered one', async () => {
   assert.equal(await page.inputValue('#post-title'), '몰래 쓰는 공지', 'what was typed stays');
   await context.close();
 
-  const manager = await newUser('ko-KR', DESKTOP, 'manager', 'board-manager@example.com');
+  // A manager: signed up, then promoted with the CLI beside the running server.
+  const email = `manager-${STAMP}@example.com`;
+  const manager = await newUser('ko-KR', DESKTOP, 'manager', email);
+  execFileSync(process.env.CONFAB_E2E_BIN, ['user', 'promote', email, '--role', 'manager'], {
+    env: { ...process.env, CONFAB_DATA_DIR: process.env.CONFAB_E2E_DATA_DIR },
+    stdio: 'pipe',
+  });
   await manager.page.goto(`${BASE}/board/new`);
   await manager.page.waitForSelector('#post-category');
   const options = await manager.page.$$eval('#post-category option', (els) => els.map((o) => o.value));

@@ -151,6 +151,11 @@ fn reencode(
     format: ImageFormat,
     limits: &ImageLimits,
 ) -> std::result::Result<Encoded, Problem> {
+    // The JPEG decoder fills a cut-off scan with grey instead of failing: a JPEG must end
+    // its last scan with an end-of-image marker (data after it is fine, and dropped).
+    if format == ImageFormat::Jpeg && !jpeg_complete(bytes) {
+        return Err(invalid());
+    }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut decode_limits = Limits::default();
     decode_limits.max_alloc = Some(limits.max_alloc);
@@ -207,6 +212,17 @@ fn reencode(
     })
 }
 
+/// Whether an end-of-image marker (`FF D9`) follows the last start-of-scan (`FF DA`).
+/// Inside a scan a data byte `FF` is always followed by `00` or a restart marker, so the
+/// pair cannot occur in the compressed data itself.
+fn jpeg_complete(bytes: &[u8]) -> bool {
+    let last_scan = bytes.windows(2).rposition(|w| w == [0xFF, 0xDA]);
+    match last_scan {
+        Some(at) => bytes[at..].windows(2).any(|w| w == [0xFF, 0xD9]),
+        None => false,
+    }
+}
+
 /// Whether any pixel is not fully opaque.
 fn has_transparency(picture: &DynamicImage) -> bool {
     picture.to_rgba8().pixels().any(|p| p.0[3] < u8::MAX)
@@ -254,6 +270,22 @@ mod tests {
             image::guess_format(&out.bytes).expect("format"),
             ImageFormat::Jpeg
         );
+    }
+
+    #[test]
+    fn a_cut_off_jpeg_is_refused() {
+        let img = image::RgbImage::from_pixel(64, 64, image::Rgb([1, 2, 3]));
+        let mut out = Vec::new();
+        img.write_with_encoder(JpegEncoder::new(&mut out))
+            .expect("encode");
+        assert!(jpeg_complete(&out));
+        let mut trailing = out.clone();
+        trailing.extend_from_slice(b"<script>");
+        assert!(jpeg_complete(&trailing));
+        out.truncate(out.len() - 10);
+        assert!(!jpeg_complete(&out));
+        let err = reencode(&out, ImageFormat::Jpeg, &ImageLimits::default()).expect_err("cut");
+        assert_eq!(err.code, "invalid_image");
     }
 
     #[test]

@@ -2,7 +2,6 @@
 //! thumbnail uploads (hostile files included) on the local and S3 media stores.
 
 use reqwest::StatusCode;
-use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
 use crate::helpers::{Backend, TestApp, body_json, error_of, spawn_app, spawn_app_with};
@@ -532,6 +531,34 @@ fn jpeg_with_gps() -> Vec<u8> {
     out
 }
 
+/// A multipart/form-data body with one part: (content type, body).
+fn multipart(part: &str, filename: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = format!("confab{}", uuid::Uuid::new_v4().simple());
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"{part}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn put_form(
+    app: &TestApp,
+    token: &str,
+    post: &str,
+    form: (String, Vec<u8>),
+) -> reqwest::Response {
+    app.client
+        .put(app.url(&format!("/api/posts/{post}/thumbnail")))
+        .bearer_auth(token)
+        .header("content-type", form.0)
+        .body(form.1)
+        .send()
+        .await
+        .expect("upload sent")
+}
+
 async fn upload(
     app: &TestApp,
     token: &str,
@@ -539,14 +566,7 @@ async fn upload(
     name: &str,
     bytes: Vec<u8>,
 ) -> reqwest::Response {
-    let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned()));
-    app.client
-        .put(app.url(&format!("/api/posts/{post}/thumbnail")))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload sent")
+    put_form(app, token, post, multipart("file", name, &bytes)).await
 }
 
 async fn media_names(media: &MediaStore) -> Vec<String> {
@@ -677,15 +697,7 @@ async fn thumbnails_are_reencoded_and_served_safely(app: TestApp, media: MediaSt
         )
         .await;
     assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    let form = Form::new().text("other", "x");
-    let res = app
-        .client
-        .put(app.url(&format!("/api/posts/{id}/thumbnail")))
-        .bearer_auth(&alice.access)
-        .multipart(form)
-        .send()
-        .await
-        .expect("sent");
+    let res = put_form(&app, &alice.access, &id, multipart("other", "x.png", b"x")).await;
     assert_eq!(
         body_json(res).await["error"]["field_codes"]["file"],
         "required"

@@ -39,6 +39,7 @@ pub struct Comment {
     pub created_at: OffsetDateTime,
     /// Replies, oldest first (top-level comments only).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(no_recursion)]
     pub replies: Option<Vec<Comment>>,
 }
 
