@@ -112,7 +112,8 @@ test('a member writes a post with a preview and a thumbnail (Korean, phone)', as
   const thumb = await page.waitForSelector('img.board-post-thumb');
   await page.waitForFunction((el) => el.complete && el.naturalWidth > 0, thumb);
   const size = await thumb.evaluate((el) => [el.naturalWidth, el.naturalHeight, el.getAttribute('src')]);
-  assert.deepEqual(size.slice(0, 2), [640, 427], 'the server re-encoded it to 640 px wide');
+  assert.equal(size[0], 640, 'the server re-encoded it to 640 px wide');
+  assert.ok(Math.abs(size[1] - 427) <= 1, `its height follows (${size[1]})`);
   assert.match(size[2], /^\/api\/media\/[0-9a-f]{32}\.jpg$/);
   assert.equal(await page.textContent('.board-content strong'), '굵게');
 
