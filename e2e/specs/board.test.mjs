@@ -88,6 +88,7 @@ test('a member writes a post with a preview and a thumbnail (Korean, phone)', as
   await page.goto(`${BASE}/board`);
   await page.click('a[href="/board/new"]');
   await page.waitForURL(/\/board\/new$/);
+  await page.waitForSelector('#post-category option', { state: 'attached' });
   const options = await page.$$eval('#post-category option', (els) => els.map((o) => o.value));
   assert.deepEqual(options, ['question', 'chat'], 'a member is not offered notices');
 
