@@ -14,7 +14,7 @@ function request()
   n = n + 1
   local tail = string.format("%04x%08x", id, n)
   local cursor
-  if string.find(wrk.path, "/messages", 1, true) then
+  if string.find(wrk.path, "/messages", 1, true) or string.find(wrk.path, "/api/posts", 1, true) then
     cursor = "ffffffff-ffff-7fff-bfff-" .. tail
   else
     cursor = "9000000000000000_ffffffff-ffff-7fff-bfff-" .. tail

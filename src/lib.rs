@@ -27,6 +27,8 @@ pub mod lang;
 pub mod llm;
 /// The caller's own account.
 pub mod me;
+/// Uploaded images: checks, re-encoding and the media store.
+pub mod media;
 /// Cached JSON pages (SQLite), keyed by explicit scope.
 pub mod pages;
 /// The daily per-user quota of LLM-backed requests.

@@ -138,6 +138,14 @@ pub struct Config {
     pub kakao_js_key: Option<String>,
     /// Comma-separated origins allowed to call the API from another site.
     pub cors_origins: Option<String>,
+    /// Where uploaded images go: unset = the `media/` folder of `data_dir`;
+    /// `s3://bucket/prefix` = an S3-compatible store (endpoint, region and keys below; no
+    /// instance metadata is ever asked).
+    pub media_url: Option<String>,
+    pub media_s3_endpoint: Option<String>,
+    pub media_s3_region: Option<String>,
+    pub media_s3_access_key_id: Option<String>,
+    pub media_s3_secret_access_key: Option<Secret>,
 
     /// Access-token lifetime in seconds (default 15 minutes).
     #[serde(deserialize_with = "de_u64")]
@@ -232,6 +240,11 @@ impl Default for Config {
             kakao_rest_key: None,
             kakao_js_key: None,
             cors_origins: None,
+            media_url: None,
+            media_s3_endpoint: None,
+            media_s3_region: None,
+            media_s3_access_key_id: None,
+            media_s3_secret_access_key: None,
             access_token_ttl_secs: 15 * 60,
             refresh_token_ttl_days: 30,
             max_connections: 16_384,

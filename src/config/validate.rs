@@ -48,6 +48,24 @@ impl Config {
     }
 
     fn check_storage(&self, checks: &mut Checks) {
+        if let Some(url) = &self.media_url {
+            match url.strip_prefix("s3://") {
+                Some(rest) if !rest.split('/').next().unwrap_or("").is_empty() => {
+                    if self.media_s3_access_key_id.is_none()
+                        || self.media_s3_secret_access_key.is_none()
+                    {
+                        checks.bad(
+                            "media_url",
+                            "an s3:// store needs CONFAB_MEDIA_S3_ACCESS_KEY_ID and CONFAB_MEDIA_S3_SECRET_ACCESS_KEY".into(),
+                        );
+                    }
+                    if let Some(endpoint) = &self.media_s3_endpoint {
+                        checks.http_url("media_s3_endpoint", endpoint);
+                    }
+                }
+                _ => checks.bad("media_url", "must be s3://bucket/prefix".into()),
+            }
+        }
         if let Some(url) = &self.database_url {
             let url = url.expose();
             if !(url.starts_with("sqlite:")

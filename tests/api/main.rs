@@ -1,5 +1,6 @@
 mod answers;
 mod auth;
+mod board;
 mod chat;
 mod cli;
 #[path = "../support/fake_oauth.rs"]

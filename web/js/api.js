@@ -141,7 +141,9 @@ async function readBody(res) {
 
 async function rawFetch(method, path, { body, headers = {}, signal, auth = true } = {}) {
   const init = { method, headers: headersFor(headers, auth), credentials: 'include', signal };
-  if (body !== undefined) {
+  if (typeof FormData !== 'undefined' && body instanceof FormData) {
+    init.body = body; // multipart (uploads): the browser sets the boundary
+  } else if (body !== undefined) {
     init.body = JSON.stringify(body);
     init.headers['Content-Type'] = 'application/json';
   }

@@ -17,6 +17,7 @@ import homeLocale from './pages/home/locale.js';
 import accountLocale from './pages/account/locale.js';
 import chatLocale from './pages/chat/locale.js';
 import interviewLocale from './pages/interview/locale.js';
+import boardLocale from './pages/board/locale.js';
 
 export const APPS = [
   {
@@ -66,6 +67,18 @@ export const APPS = [
       { href: '/interview/cheatsheet', title: 'cheatsheet.tile.title', body: 'cheatsheet.tile.body' },
       { href: '/interview/favorites', title: 'favorites.tile.title', body: 'favorites.tile.body' },
     ],
+  },
+  {
+    id: 'board',
+    locale: boardLocale,
+    routes: [
+      { path: '/board', page: 'board', load: () => import('./pages/board/board.js') },
+      { path: '/board/new', page: 'board-editor', private: true, load: () => import('./pages/board/editor.js') },
+      { path: '/board/:id/edit', page: 'board-editor', private: true, load: () => import('./pages/board/editor.js') },
+      { path: '/board/:id', page: 'board-post', load: () => import('./pages/board/post.js') },
+    ],
+    nav: [{ href: '/board', label: 'board.nav' }],
+    tiles: [{ href: '/board', title: 'board.tile.title', body: 'board.tile.body' }],
   },
 ];
 

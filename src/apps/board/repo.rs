@@ -1,0 +1,434 @@
+//! SQL for the board: posts and comments. Posts are public; writes check the author (or a
+//! manager) in SQL too, so a check in Rust and a change by someone else cannot race.
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::db::Db;
+use crate::error::Result;
+use crate::{on_db, on_tx};
+
+/// A post as shown on its page.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct PostRow {
+    pub id: Uuid,
+    pub author_id: Uuid,
+    pub author_name: String,
+    pub category: String,
+    pub title: String,
+    pub content: String,
+    pub html: String,
+    pub thumbnail: Option<String>,
+    pub view_count: i64,
+    pub comment_count: i64,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+/// A post in a list.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct PostSummaryRow {
+    pub id: Uuid,
+    pub author_id: Uuid,
+    pub author_name: String,
+    pub category: String,
+    pub title: String,
+    pub excerpt: String,
+    pub thumbnail: Option<String>,
+    pub view_count: i64,
+    pub comment_count: i64,
+    pub created_at: OffsetDateTime,
+}
+
+/// What a new or edited post stores.
+pub struct PostText<'a> {
+    pub category: &'a str,
+    pub title: &'a str,
+    pub content: &'a str,
+    pub html: &'a str,
+    pub excerpt: &'a str,
+    pub search_text: &'a str,
+}
+
+const POST_COLUMNS: &str = "p.id, p.author_id, u.username AS author_name, p.category, p.title, p.content, \
+     p.html, p.thumbnail, p.view_count, p.comment_count, p.created_at, p.updated_at";
+
+/// Stores a new post; returns its id.
+pub async fn insert_post(db: &Db, author: Uuid, text: &PostText<'_>) -> Result<Uuid> {
+    let id = Uuid::now_v7();
+    let now = crate::db::now();
+    on_db!(db, |pool| {
+        sqlx::query(
+            "INSERT INTO board_posts (id, author_id, category, title, content, html, excerpt, search_text, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+        )
+        .bind(id)
+        .bind(author)
+        .bind(text.category)
+        .bind(text.title)
+        .bind(text.content)
+        .bind(text.html)
+        .bind(text.excerpt)
+        .bind(text.search_text)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(id)
+}
+
+/// One post.
+pub async fn get_post(db: &Db, id: Uuid) -> Result<Option<PostRow>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {POST_COLUMNS} FROM board_posts p JOIN users u ON u.id = p.author_id WHERE p.id = $1"
+    ));
+    Ok(on_db!(db, |pool| {
+        sqlx::query_as::<_, PostRow>(sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+    })?)
+}
+
+/// Newest first, after `before`, in `category` when given, whose title or content holds
+/// `pattern` (a `LIKE` pattern over the lower-cased text) when given.
+pub async fn list_posts(
+    db: &Db,
+    category: Option<&str>,
+    pattern: Option<&str>,
+    before: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<PostSummaryRow>> {
+    let sql = "SELECT p.id, p.author_id, u.username AS author_name, p.category, p.title, p.excerpt, \
+               p.thumbnail, p.view_count, p.comment_count, p.created_at \
+               FROM board_posts p JOIN users u ON u.id = p.author_id \
+               WHERE ($1 IS NULL OR p.category = $1) AND ($2 IS NULL OR p.id < $2) \
+               AND ($3 IS NULL OR p.search_text LIKE $3 ESCAPE '\\') \
+               ORDER BY p.id DESC LIMIT $4";
+    Ok(on_db!(db, |pool| {
+        sqlx::query_as::<_, PostSummaryRow>(sql)
+            .bind(category)
+            .bind(before)
+            .bind(pattern)
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+    })?)
+}
+
+/// Replaces a post's text if `author` wrote it; `false` when it did not (or is gone).
+pub async fn update_post(db: &Db, id: Uuid, author: Uuid, text: &PostText<'_>) -> Result<bool> {
+    let now = crate::db::now();
+    let n = on_db!(db, |pool| {
+        sqlx::query(
+            "UPDATE board_posts SET category = $1, title = $2, content = $3, html = $4, excerpt = $5, \
+             search_text = $6, updated_at = $7 WHERE id = $8 AND author_id = $9",
+        )
+        .bind(text.category)
+        .bind(text.title)
+        .bind(text.content)
+        .bind(text.html)
+        .bind(text.excerpt)
+        .bind(text.search_text)
+        .bind(now)
+        .bind(id)
+        .bind(author)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(n > 0)
+}
+
+/// Deletes a post (any post when `any`, else only the caller's). `Some(thumbnail)` when a
+/// row was deleted.
+pub async fn delete_post(
+    db: &Db,
+    id: Uuid,
+    caller: Uuid,
+    any: bool,
+) -> Result<Option<Option<String>>> {
+    Ok(on_db!(db, |pool| {
+        sqlx::query_scalar::<_, Option<String>>(
+            "DELETE FROM board_posts WHERE id = $1 AND ($2 OR author_id = $3) RETURNING thumbnail",
+        )
+        .bind(id)
+        .bind(any)
+        .bind(caller)
+        .fetch_optional(pool)
+        .await
+    })?)
+}
+
+/// Points a post at a new thumbnail if `author` wrote it and its thumbnail is still `old`
+/// (compare and swap). `false` when it did not happen.
+pub async fn swap_thumbnail(
+    db: &Db,
+    id: Uuid,
+    author: Uuid,
+    old: Option<&str>,
+    new: Option<&str>,
+) -> Result<bool> {
+    let now = crate::db::now();
+    let n = on_db!(db, |pool| {
+        sqlx::query(
+            "UPDATE board_posts SET thumbnail = $1, updated_at = $2 \
+             WHERE id = $3 AND author_id = $4 AND thumbnail IS NOT DISTINCT FROM $5",
+        )
+        .bind(new)
+        .bind(now)
+        .bind(id)
+        .bind(author)
+        .bind(old)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(n > 0)
+}
+
+/// Adds counted views.
+pub async fn add_views(db: &Db, views: &[(Uuid, i64)]) -> Result<()> {
+    if views.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.begin().await?;
+    for (id, n) in views {
+        on_tx!(&mut tx, |conn| {
+            sqlx::query("UPDATE board_posts SET view_count = view_count + $1 WHERE id = $2")
+                .bind(n)
+                .bind(id)
+                .execute(conn)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+    }
+    tx.commit().await
+}
+
+/// A comment as stored, with its author's name.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct CommentRow {
+    pub id: Uuid,
+    pub post_id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub author_id: Uuid,
+    pub author_name: String,
+    pub content: String,
+    pub html: String,
+    pub deleted: bool,
+    pub created_at: OffsetDateTime,
+}
+
+const COMMENT_COLUMNS: &str = "c.id, c.post_id, c.parent_id, c.author_id, u.username AS author_name, \
+     c.content, c.html, c.deleted, c.created_at";
+
+/// Why a comment could not be added.
+pub enum NewCommentError {
+    /// The post is gone.
+    NoPost,
+    /// The parent is not a live top-level comment of this post.
+    BadParent,
+}
+
+/// Adds a comment (a reply when `parent` is given) and counts it on the post, in one
+/// transaction. Returns the new comment.
+pub async fn insert_comment(
+    db: &Db,
+    post: Uuid,
+    parent: Option<Uuid>,
+    author: Uuid,
+    content: &str,
+    html: &str,
+) -> Result<std::result::Result<CommentRow, NewCommentError>> {
+    let id = Uuid::now_v7();
+    let now = crate::db::now();
+    let mut tx = db.begin().await?;
+    let counted = on_tx!(&mut tx, |conn| {
+        sqlx::query("UPDATE board_posts SET comment_count = comment_count + 1 WHERE id = $1")
+            .bind(post)
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    if counted == 0 {
+        return Ok(Err(NewCommentError::NoPost));
+    }
+    if let Some(parent) = parent {
+        let ok = on_tx!(&mut tx, |conn| {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM board_comments WHERE id = $1 AND post_id = $2 \
+                 AND parent_id IS NULL AND NOT deleted",
+            )
+            .bind(parent)
+            .bind(post)
+            .fetch_one(conn)
+            .await
+        })?;
+        if ok == 0 {
+            return Ok(Err(NewCommentError::BadParent));
+        }
+    }
+    on_tx!(&mut tx, |conn| {
+        sqlx::query(
+            "INSERT INTO board_comments (id, post_id, parent_id, author_id, content, html, deleted, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7)",
+        )
+        .bind(id)
+        .bind(post)
+        .bind(parent)
+        .bind(author)
+        .bind(content)
+        .bind(html)
+        .bind(now)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {COMMENT_COLUMNS} FROM board_comments c JOIN users u ON u.id = c.author_id WHERE c.id = $1"
+    ));
+    let row = on_tx!(&mut tx, |conn| {
+        sqlx::query_as::<_, CommentRow>(sql)
+            .bind(id)
+            .fetch_one(conn)
+            .await
+    })?;
+    tx.commit().await?;
+    Ok(Ok(row))
+}
+
+/// Whether a post exists.
+pub async fn post_exists(db: &Db, id: Uuid) -> Result<bool> {
+    let n = on_db!(db, |pool| {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM board_posts WHERE id = $1")
+            .bind(id)
+            .fetch_one(pool)
+            .await
+    })?;
+    Ok(n > 0)
+}
+
+/// Top-level comments of a post, oldest first, after `after`.
+pub async fn list_comments(
+    db: &Db,
+    post: Uuid,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<CommentRow>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {COMMENT_COLUMNS} FROM board_comments c JOIN users u ON u.id = c.author_id \
+         WHERE c.post_id = $1 AND c.parent_id IS NULL AND ($2 IS NULL OR c.id > $2) \
+         ORDER BY c.id LIMIT $3"
+    ));
+    Ok(on_db!(db, |pool| {
+        sqlx::query_as::<_, CommentRow>(sql)
+            .bind(post)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+    })?)
+}
+
+/// Most replies listed under one page of comments.
+pub const MAX_REPLIES_PER_PAGE: i64 = 2000;
+
+/// Replies to the top-level comments `first..=last` of a post (a page is a contiguous id
+/// range), oldest first.
+pub async fn list_replies(db: &Db, post: Uuid, first: Uuid, last: Uuid) -> Result<Vec<CommentRow>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {COMMENT_COLUMNS} FROM board_comments c JOIN users u ON u.id = c.author_id \
+         WHERE c.post_id = $1 AND c.parent_id >= $2 AND c.parent_id <= $3 \
+         ORDER BY c.id LIMIT $4"
+    ));
+    Ok(on_db!(db, |pool| {
+        sqlx::query_as::<_, CommentRow>(sql)
+            .bind(post)
+            .bind(first)
+            .bind(last)
+            .bind(MAX_REPLIES_PER_PAGE)
+            .fetch_all(pool)
+            .await
+    })?)
+}
+
+/// What deleting a comment did.
+pub enum Deleted {
+    /// No live comment with that id.
+    NotFound,
+    /// The caller may not delete it.
+    Forbidden,
+    /// Gone (or left as a placeholder because it has replies).
+    Done,
+}
+
+/// Deletes a comment the caller wrote (any comment when `any`). A comment with replies
+/// stays as a "deleted" placeholder; a placeholder whose last reply goes goes with it.
+pub async fn delete_comment(db: &Db, id: Uuid, caller: Uuid, any: bool) -> Result<Deleted> {
+    let mut tx = db.begin().await?;
+    let found = on_tx!(&mut tx, |conn| {
+        sqlx::query_as::<_, (Uuid, Option<Uuid>, Uuid, bool)>(
+            "SELECT post_id, parent_id, author_id, deleted FROM board_comments WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+    })?;
+    let Some((post, parent, author, deleted)) = found else {
+        return Ok(Deleted::NotFound);
+    };
+    if deleted {
+        return Ok(Deleted::NotFound);
+    }
+    if !any && author != caller {
+        return Ok(Deleted::Forbidden);
+    }
+    let replies = on_tx!(&mut tx, |conn| {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM board_comments WHERE parent_id = $1")
+            .bind(id)
+            .fetch_one(conn)
+            .await
+    })?;
+    if replies > 0 {
+        on_tx!(&mut tx, |conn| {
+            sqlx::query(
+                "UPDATE board_comments SET deleted = TRUE, content = '', html = '' WHERE id = $1",
+            )
+            .bind(id)
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+    } else {
+        on_tx!(&mut tx, |conn| {
+            sqlx::query("DELETE FROM board_comments WHERE id = $1")
+                .bind(id)
+                .execute(conn)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        if let Some(parent) = parent {
+            on_tx!(&mut tx, |conn| {
+                sqlx::query(
+                    "DELETE FROM board_comments WHERE id = $1 AND deleted \
+                     AND NOT EXISTS (SELECT 1 FROM board_comments r WHERE r.parent_id = $1)",
+                )
+                .bind(parent)
+                .execute(conn)
+                .await
+                .map(|r| r.rows_affected())
+            })?;
+        }
+    }
+    on_tx!(&mut tx, |conn| {
+        sqlx::query("UPDATE board_posts SET comment_count = comment_count - 1 WHERE id = $1 AND comment_count > 0")
+            .bind(post)
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    tx.commit().await?;
+    Ok(Deleted::Done)
+}

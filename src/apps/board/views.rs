@@ -1,0 +1,112 @@
+//! View counts without a write per request: a view is counted once per viewer (a member,
+//! or an address for visitors) per post per hour, in memory, and the counts are added to
+//! the posts in one transaction every [`FLUSH_EVERY`]. Reads add what is still pending,
+//! so a viewer sees their own view at once. With several instances (PostgreSQL) each
+//! instance de-duplicates its own viewers; a crash loses at most one interval of views.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use uuid::Uuid;
+
+use crate::db::Db;
+
+/// How often counted views are written.
+pub const FLUSH_EVERY: Duration = Duration::from_secs(2);
+/// Most (post, viewer) pairs remembered within an hour; past it the memory starts over.
+const MAX_SEEN: usize = 200_000;
+
+#[derive(Default)]
+struct Inner {
+    hour: i64,
+    seen: HashSet<(Uuid, String)>,
+    pending: HashMap<Uuid, i64>,
+    flushing: HashMap<Uuid, i64>,
+}
+
+/// The view counter (one per process).
+#[derive(Default)]
+pub struct Views {
+    inner: Mutex<Inner>,
+    flusher: OnceLock<()>,
+    /// Bumped whenever counts reach the database (list caches key on it).
+    pub flushed: std::sync::atomic::AtomicU64,
+}
+
+impl Views {
+    /// Counts a view of `post` by `viewer` unless counted this hour; returns the views of
+    /// `post` not yet in the database.
+    pub fn record(self: &Arc<Self>, db: &Db, post: Uuid, viewer: String) -> i64 {
+        self.start_flusher(db);
+        let hour = time::OffsetDateTime::now_utc().unix_timestamp() / 3600;
+        let Ok(mut inner) = self.inner.lock() else {
+            return 0;
+        };
+        if inner.hour != hour || inner.seen.len() >= MAX_SEEN {
+            inner.hour = hour;
+            inner.seen.clear();
+        }
+        if inner.seen.insert((post, viewer)) {
+            *inner.pending.entry(post).or_default() += 1;
+        }
+        unsaved(&inner, post)
+    }
+
+    /// The views of `post` not yet in the database.
+    pub fn unsaved(&self, post: Uuid) -> i64 {
+        self.inner.lock().map(|i| unsaved(&i, post)).unwrap_or(0)
+    }
+
+    /// Starts the writer on first use (the database is only known then); it ends when the
+    /// counter is dropped.
+    fn start_flusher(self: &Arc<Self>, db: &Db) {
+        self.flusher.get_or_init(|| {
+            let db = db.clone();
+            let views = Arc::downgrade(self);
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(FLUSH_EVERY);
+                loop {
+                    every.tick().await;
+                    let Some(views) = views.upgrade() else {
+                        break;
+                    };
+                    views.flush(&db).await;
+                }
+            });
+        });
+    }
+
+    /// Writes the pending counts.
+    pub async fn flush(&self, db: &Db) {
+        let batch: Vec<(Uuid, i64)> = {
+            let Ok(mut inner) = self.inner.lock() else {
+                return;
+            };
+            if inner.pending.is_empty() {
+                return;
+            }
+            let taken = std::mem::take(&mut inner.pending);
+            inner.flushing = taken.clone();
+            taken.into_iter().collect()
+        };
+        let result = super::repo::add_views(db, &batch).await;
+        if let Ok(mut inner) = self.inner.lock() {
+            let flushing = std::mem::take(&mut inner.flushing);
+            if let Err(err) = &result {
+                tracing::warn!(error = %err, "saving view counts failed; keeping them");
+                for (post, n) in flushing {
+                    *inner.pending.entry(post).or_default() += n;
+                }
+            }
+        }
+        if result.is_ok() {
+            self.flushed
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+}
+
+fn unsaved(inner: &Inner, post: Uuid) -> i64 {
+    inner.pending.get(&post).copied().unwrap_or(0) + inner.flushing.get(&post).copied().unwrap_or(0)
+}
