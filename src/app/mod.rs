@@ -82,6 +82,10 @@ const FEATURES: &[Feature] = &[
         router: no_routes,
         init: crate::apps::travel::init,
     },
+    Feature {
+        router: crate::apps::tarot::router,
+        init: crate::apps::tarot::init,
+    },
 ];
 
 #[derive(OpenApi)]
@@ -91,6 +95,7 @@ const FEATURES: &[Feature] = &[
     components(schemas(ErrorBody)),
     tags((name = "auth", description = "Sign-up, login, sessions"), (name = "me", description = "Your account and quota"),
         (name = "chat", description = "Assistants, rooms, messages, search, export"), (name = "interview", description = "Mock technical interview: sessions, grading, cheat sheet, favourites"),
+        (name = "tarot", description = "Tarot: the card encyclopedia, shuffles, readings and nearby shops"),
         (name = "ops", description = "Health"))
 )]
 struct ApiDoc;

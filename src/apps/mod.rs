@@ -2,4 +2,5 @@
 
 pub mod interview;
 pub mod naming;
+pub mod tarot;
 pub mod travel;

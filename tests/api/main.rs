@@ -2,6 +2,8 @@ mod answers;
 mod auth;
 mod chat;
 mod cli;
+#[path = "../support/fake_kakao.rs"]
+mod fake_kakao;
 #[path = "../support/fake_oauth.rs"]
 mod fake_oauth;
 #[path = "../support/fake_upstream.rs"]
@@ -12,5 +14,6 @@ mod http;
 mod interview;
 mod me;
 mod oauth;
+mod tarot;
 mod throttle;
 mod web;
