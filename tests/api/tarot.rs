@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::fake_kakao::{FakeKakao, KakaoBehavior, REST_KEY};
 use crate::fake_upstream::{Behavior, FakeUpstream, Fault};
 use crate::helpers::{
-    Backend, TestApp, Tokens, body_json, error_of, spawn_app, spawn_app_with, spawn_app_with_openai,
+    Backend, TestApp, Tokens, body_json, spawn_app, spawn_app_with, spawn_app_with_openai,
 };
 use crate::on_both_backends;
 use confab::config::Secret;
@@ -37,6 +37,16 @@ on_both_backends!(
     bad_coordinates_are_400s_naming_the_field,
     the_map_page_exists_only_with_a_js_key_and_has_its_own_csp,
 );
+
+/// The whole error envelope of a response.
+async fn envelope(res: reqwest::Response) -> Value {
+    let body: Value = res.json().await.expect("error body is JSON");
+    assert!(
+        body["error"]["code"].is_string() && body["error"]["message"].is_string(),
+        "{body}"
+    );
+    body
+}
 
 async fn shuffle(app: &TestApp, token: &str) -> Vec<Value> {
     let res = app.get("/api/tarot/shuffle", Some(token)).await;
@@ -164,7 +174,8 @@ async fn a_card_face_is_safe_svg_in_the_asked_language_with_an_etag(backend: Bac
     let back = app.get("/api/tarot/back.svg", None).await;
     assert_eq!(back.status(), StatusCode::OK);
     assert!(back.headers().contains_key(header::ETAG));
-    let (code, body) = error_of(app.get("/api/tarot/cards/0/image.svg?lang=fr", None).await).await;
+    let body = envelope(app.get("/api/tarot/cards/0/image.svg?lang=fr", None).await).await;
+    let code = body["error"]["code"].clone();
     assert_eq!(code, "validation_failed");
     assert_eq!(body["error"]["field_codes"]["lang"], "not_one_of");
 }
@@ -265,7 +276,7 @@ async fn repeated_undealt_unknown_or_miscounted_cards_are_400s_that_cost_nothing
     let never: Vec<Value> = (0..5)
         .map(|n| json!({"num": n, "reversed": false}))
         .collect();
-    let (_, body) = error_of(read(&app, &me.access, reading_body("love", &never)).await).await;
+    let body = envelope(read(&app, &me.access, reading_body("love", &never)).await).await;
     assert_eq!(body["error"]["field_codes"]["cards"], "not_dealt");
 
     let deal = shuffle(&app, &me.access).await;
@@ -297,7 +308,7 @@ async fn repeated_undealt_unknown_or_miscounted_cards_are_400s_that_cost_nothing
     for (cards, code) in cases {
         let res = read(&app, &me.access, reading_body("love", &cards)).await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{code}");
-        let (_, body) = error_of(res).await;
+        let body = envelope(res).await;
         assert_eq!(body["error"]["field_codes"]["cards"], code, "{body}");
     }
     let res = read(
@@ -330,7 +341,7 @@ async fn cards_of_an_earlier_shuffle_are_not_dealt_any_more(backend: Backend) {
         5,
         "two deals of 30 from 78 leave five cards of the first only"
     );
-    let (_, body) = error_of(read(&app, &me.access, reading_body("money", &old)).await).await;
+    let body = envelope(read(&app, &me.access, reading_body("money", &old)).await).await;
     assert_eq!(body["error"]["field_codes"]["cards"], "not_dealt");
     assert_eq!(app.quota_used(&me.access, "tarot").await, 0);
 }
@@ -383,7 +394,7 @@ async fn a_bad_subject_concern_or_language_is_a_400_naming_the_field_and_costs_n
     for (body, field, code) in cases {
         let res = read(&app, &me.access, body).await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{field}");
-        let (_, body) = error_of(res).await;
+        let body = envelope(res).await;
         assert_eq!(body["error"]["field_codes"][field], code, "{body}");
     }
     assert_eq!(app.quota_used(&me.access, "tarot").await, 0);
@@ -474,7 +485,7 @@ async fn readings_are_listed_newest_first_reopened_and_deleted(backend: Backend)
     ] {
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
     }
-    let (_, body) = error_of(
+    let body = envelope(
         app.get("/api/tarot/readings?cursor=zzz", Some(&me.access))
             .await,
     )
@@ -530,7 +541,8 @@ async fn a_sixth_reading_in_a_day_is_a_429_on_the_tarot_scope(backend: Backend) 
     let res = read(&app, &me.access, reading_body("career", &cards)).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(res.headers().contains_key(header::RETRY_AFTER));
-    let (code, body) = error_of(res).await;
+    let body = envelope(res).await;
+    let code = body["error"]["code"].clone();
     assert_eq!(code, "quota_exceeded");
     assert_eq!(body["error"]["scope"], "tarot");
     let list = app.get_json("/api/tarot/readings", &me.access).await;
@@ -639,7 +651,8 @@ async fn without_a_kakao_key_shops_are_not_configured(backend: Backend) {
     let me = app.member("nokey").await;
     let res = app.get("/api/tarot/shops", Some(&me.access)).await;
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
-    let (code, body) = error_of(res).await;
+    let body = envelope(res).await;
+    let code = body["error"]["code"].clone();
     assert_eq!(code, "shops_not_configured");
     assert!(
         body["error"]["message"]
@@ -772,7 +785,7 @@ async fn bad_coordinates_are_400s_naming_the_field(backend: Backend) {
             .get(&format!("/api/tarot/shops?{query}"), Some(&me.access))
             .await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{query}");
-        let (_, body) = error_of(res).await;
+        let body = envelope(res).await;
         assert_eq!(body["error"]["field_codes"][field], code, "{query}: {body}");
     }
     assert_eq!(fake.calls(), 0);
