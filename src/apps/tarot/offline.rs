@@ -41,13 +41,24 @@ impl Chooser {
     }
 }
 
-/// A card's name as it stands in a sentence: "역방향의 바보" / "The Fool, reversed".
+/// A card's name as it stands inside a sentence: "역방향의 바보", "the reversed Fool",
+/// "the Queen of Cups", "The Tower".
 fn named(card: &Card, reversed: bool, lang: Language) -> String {
     match (lang, reversed) {
         (Language::Ko, true) => format!("역방향의 {}", card.name.ko),
         (Language::Ko, false) => card.name.ko.clone(),
-        (Language::En, true) => format!("{}, reversed", card.name.en),
-        (Language::En, false) => card.name.en.clone(),
+        (Language::En, true) => {
+            let bare = card.name.en.strip_prefix("The ").unwrap_or(&card.name.en);
+            format!("the reversed {bare}")
+        }
+        (Language::En, false) => {
+            let name = &card.name.en;
+            if name.starts_with("The ") || (card.is_major() && name != "Wheel of Fortune") {
+                name.clone()
+            } else {
+                format!("the {name}")
+            }
+        }
     }
 }
 
@@ -229,40 +240,105 @@ fn angle(subject: Subject, position: usize, card: &Card, reversed: bool, lang: L
             "{frame} upright, this card would say: {} Reversed, that energy is blocked or slow to arrive, so look first at what stands in its way rather than pushing ahead.",
             lower_first(&line)
         ),
-        (None, Language::Ko) => {
-            let word = first_keyword(card, reversed, lang);
-            let word = with_particle(&word, Particle::Subject);
-            match (subject.id, reversed) {
-                ("today", false) => format!(
-                    "{frame} {word} 오늘의 열쇠입니다. 작은 일에서라도 그 기운을 한 번 써 보세요."
-                ),
-                ("today", true) => format!(
-                    "{frame} {word} 오늘 발목을 잡을 수 있으니, 그 순간이 오면 한 박자 쉬어 가세요."
-                ),
-                (_, false) => format!(
-                    "{frame} {word} 한 해의 중요한 바탕이 됩니다. 계절이 바뀔 때마다 이 카드를 떠올려 보세요."
-                ),
-                (_, true) => format!(
-                    "{frame} {word} 한 해 동안 되풀이되는 과제가 될 수 있으니, 일찍 알아차릴수록 가볍게 넘길 수 있습니다."
-                ),
-            }
-        }
-        (None, Language::En) => {
-            let word = first_keyword(card, reversed, lang);
-            match (subject.id, reversed) {
-                ("today", false) => {
-                    format!("{frame} {word} is today's key; use it, even in something small.")
+        (None, lang) => general_angle(subject.id, position, frame, card, reversed, lang),
+    }
+}
+
+/// The angle of `new-year` and `today`, which the deck has no line for: the card's first
+/// key word set in that time frame, different for each position.
+fn general_angle(
+    subject: &str,
+    position: usize,
+    frame: &str,
+    card: &Card,
+    reversed: bool,
+    lang: Language,
+) -> String {
+    let word = first_keyword(card, reversed, lang);
+    match lang {
+        Language::Ko => {
+            let subj = with_particle(&word, Particle::Subject);
+            let topic = with_particle(&word, Particle::Topic);
+            let sentence = match (subject, position, reversed) {
+                ("today", 0, false) => {
+                    format!("{word}의 기운이 어제에서 이어져 오늘을 받쳐 줍니다.")
                 }
-                ("today", true) => format!(
-                    "{frame} {word} may trip you up today, so when that moment comes, pause for a beat."
+                ("today", 0, true) => format!(
+                    "{subj} 아직 마음에 남아 있을 수 있으니, 지난 일은 지난 일로 두고 하루를 시작하세요."
                 ),
-                (_, false) => format!(
-                    "{frame} {word} is one of the foundations of the year; recall this card as each season turns."
+                ("today", 1, false) => {
+                    format!("{subj} 오늘의 열쇠입니다. 작은 일에서라도 그 기운을 한 번 써 보세요.")
+                }
+                ("today", 1, true) => format!(
+                    "{subj} 오늘 발목을 잡을 수 있으니, 그 순간이 오면 한 박자 쉬어 가세요."
                 ),
-                (_, true) => format!(
-                    "{frame} {word} may return as a lesson through the year, and the earlier you notice it the lighter it will be."
+                ("today", _, false) => format!(
+                    "오후로 갈수록 {word}의 기운이 커지니, 저녁에는 그 결과를 확인해 보세요."
                 ),
-            }
+                ("today", _, true) => format!(
+                    "저녁 무렵 {subj} 고개를 들 수 있으니, 중요한 결정은 조금 일찍 마쳐 두세요."
+                ),
+                (_, 0, false) => {
+                    format!("{topic} 지난해가 남긴 자산이니 새해에도 그대로 가져가세요.")
+                }
+                (_, 0, true) => format!(
+                    "{topic} 지난해에 미처 풀지 못한 숙제이니, 새해 초에 매듭짓는 것이 좋습니다."
+                ),
+                (_, 1, false) => format!(
+                    "{subj} 한 해를 여는 바탕이 됩니다. 첫 달의 계획에 이 기운을 담아 보세요."
+                ),
+                (_, 1, true) => format!(
+                    "{subj} 새해 출발을 더디게 할 수 있으니, 계획을 세우기 전에 마음부터 정리하세요."
+                ),
+                (_, _, false) => format!(
+                    "{word}의 기운이 한 해 동안 차츰 자라, 연말에는 눈에 보이는 결실이 됩니다."
+                ),
+                (_, _, true) => format!(
+                    "{subj} 한 해 동안 되풀이되는 과제가 될 수 있으니, 일찍 알아차릴수록 가볍게 넘길 수 있습니다."
+                ),
+            };
+            format!("{frame} {sentence}")
+        }
+        Language::En => {
+            let sentence = match (subject, position, reversed) {
+                ("today", 0, false) => {
+                    format!("{word} carries over from yesterday and steadies the day.")
+                }
+                ("today", 0, true) => format!(
+                    "{word} may still weigh on you, so leave what is past in the past and start the day fresh."
+                ),
+                ("today", 1, false) => {
+                    format!("{word} is today's key; use it, even in something small.")
+                }
+                ("today", 1, true) => format!(
+                    "{word} may trip you up today, so when that moment comes, pause for a beat."
+                ),
+                ("today", _, false) => format!(
+                    "{word} grows as the afternoon goes on, so look for its results by evening."
+                ),
+                ("today", _, true) => format!(
+                    "{word} may surface towards evening, so settle important decisions a little early."
+                ),
+                (_, 0, false) => {
+                    format!("{word} is what last year left you; take it with you into the new one.")
+                }
+                (_, 0, true) => format!(
+                    "{word} is unfinished business from last year, best tied up early in the new one."
+                ),
+                (_, 1, false) => format!(
+                    "{word} is the ground the year is built on; put it into your plans for the first month."
+                ),
+                (_, 1, true) => format!(
+                    "{word} may slow the year's start, so settle your mind before you make plans."
+                ),
+                (_, _, false) => format!(
+                    "{word} grows through the year and becomes a visible harvest by its end."
+                ),
+                (_, _, true) => format!(
+                    "{word} may return as a lesson through the year, and the earlier you notice it the lighter it will be."
+                ),
+            };
+            format!("{frame} {sentence}")
         }
     }
 }
@@ -361,7 +437,7 @@ fn greeting(
                 ),
             };
             format!(
-                "{hello} {intro} This is the question you brought:\n\n“{quoted}”\n\nWith it in mind, the five cards you chose were laid out in turn for the past, the present, the future and two places of advice. {majors_line} {reversed_line}"
+                "{hello} {intro} You brought this question:\n\n“{quoted}”\n\nWith it in mind, the five cards you chose were laid out in turn for the past, the present, the future and two places of advice. {majors_line} {reversed_line}"
             )
         }
     }
@@ -419,9 +495,14 @@ fn advice(subject: Subject, cards: &[Drawn], ch: &mut Chooser, lang: Language) -
                 ])
                 .clone();
             format!(
-                "{open} {k1}의 기운을 {} 어떻게 쓸지 생각해 보라는 신호입니다. {a1}\n\n{bridge} {a2} 특히 {} 잊지 않는다면, 두 조언은 서로를 받쳐 주며 한 방향을 가리킵니다.",
+                "{open} {k1}의 기운을 {} 어떻게 쓸지 생각해 보라는 신호입니다. {a1}\n\n{bridge} {a2} 특히 {} {}, 두 조언은 서로를 받쳐 주며 한 방향을 가리킵니다.",
                 subject.domain.ko,
-                with_particle(&k2, Particle::Object)
+                with_particle(&k2, Particle::Object),
+                if second.reversed {
+                    "경계한다면"
+                } else {
+                    "마음에 새긴다면"
+                }
             )
         }
         Language::En => {
