@@ -385,7 +385,11 @@ pub fn face(card: &Card, lang: Language) -> String {
             court_emblem(card.rank, &p)
         );
     } else {
-        let scale = if card.rank == 1 { 2.6 } else { 1.0 };
+        let scale = match card.rank {
+            1 => 2.6,
+            2..=6 => 1.35,
+            _ => 1.0,
+        };
         for (x, y) in pip_positions(card.rank) {
             let _ = write!(
                 body,
