@@ -2,7 +2,7 @@
 // detail (`/tarot?card=N`) with its upright and reversed meanings.
 
 import * as api from '../../api.js';
-import { h, mount } from '../../dom.js';
+import { h, mount, append } from '../../dom.js';
 import { t, pick, language } from '../../i18n.js';
 import { pageHeader, loadInto } from '../../ui.js';
 import { cardImage, paragraphs, subjectLabel, tarotTabs } from './common.js';
@@ -78,7 +78,7 @@ export async function render(main, params, query) {
       const target = document.getElementById(`tarot-${g}`);
       if (target) target.scrollIntoView();
     } } })));
-  body.append(nav, GROUPS.map((g) => h('section', { id: `tarot-${g}`, class: 'tarot-group' },
+  append(body, [nav, GROUPS.map((g) => h('section', { id: `tarot-${g}`, class: 'tarot-group' },
     h('h2', { text: t(`tarot.group.${g}`) }),
-    grid(list.items.filter((c) => (g === 'major' ? c.arcana === 'major' : c.suit === g))))));
+    grid(list.items.filter((c) => (g === 'major' ? c.arcana === 'major' : c.suit === g)))))]);
 }
