@@ -344,10 +344,17 @@ fn general_angle(
 }
 
 fn lower_first(s: &str) -> String {
+    let first_word = s.split_whitespace().next().unwrap_or("");
     let mut chars = s.chars();
     match chars.next() {
-        // Keep "I" and proper names as they are: only lower a capital followed by a lower.
-        Some(c) if c.is_uppercase() && chars.clone().next().is_some_and(char::is_lowercase) => {
+        // Keep "I", acronyms and names that stay capitalised mid-sentence.
+        Some(c)
+            if c.is_uppercase()
+                && first_word != "I"
+                && !first_word.starts_with("I'")
+                && !chars.clone().next().is_some_and(char::is_uppercase)
+                && !["Waite", "The"].contains(&first_word) =>
+        {
             c.to_lowercase().chain(chars).collect()
         }
         Some(c) => std::iter::once(c).chain(chars).collect(),
@@ -495,8 +502,15 @@ fn advice(subject: Subject, cards: &[Drawn], ch: &mut Chooser, lang: Language) -
                 ])
                 .clone();
             format!(
-                "{open} {k1}의 기운을 {} 어떻게 쓸지 생각해 보라는 신호입니다. {a1}\n\n{bridge} {a2} 특히 {} {}, 두 조언은 서로를 받쳐 주며 한 방향을 가리킵니다.",
-                subject.domain.ko,
+                "{open} {} {a1}\n\n{bridge} {a2} 특히 {} {}, 두 조언은 서로를 받쳐 주며 한 방향을 가리킵니다.",
+                if first.reversed {
+                    format!("{k1}에 빠지지 않도록 조심하라는 신호입니다.")
+                } else {
+                    format!(
+                        "{k1}의 기운을 {} 어떻게 살릴지 생각해 보라는 신호입니다.",
+                        subject.domain.ko
+                    )
+                },
                 with_particle(&k2, Particle::Object),
                 if second.reversed {
                     "경계한다면"
@@ -519,7 +533,7 @@ fn advice(subject: Subject, cards: &[Drawn], ch: &mut Chooser, lang: Language) -
                 ])
                 .clone();
             format!(
-                "{open} It asks how you might put {k1} to use {}. {a1}\n\n{bridge} {a2} Keep {} in mind in particular, and the two pieces of advice will support each other and point the same way.",
+                "{open} {} {a1}\n\n{bridge} {a2} Keep {} in mind in particular, and the two pieces of advice will support each other and point the same way.",
                 subject.domain.en, k2
             )
         }
