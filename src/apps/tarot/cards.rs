@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use super::deck::{self, Card, Sides, Text, Texts};
+use super::deck::{self, Card, Text};
 use super::svg::{Image, Images};
 use crate::error::{Error, ErrorBody, Result};
 use crate::extract::AppQuery;
@@ -29,8 +29,6 @@ pub struct CardSummary {
     pub suit: Option<String>,
     pub rank: u8,
     pub name: Text,
-    #[schema(value_type = Object)]
-    pub keywords: Sides<Texts>,
 }
 
 /// The whole deck, numbers 0–77.
@@ -74,7 +72,6 @@ impl Encyclopedia {
                 suit: c.suit.clone(),
                 rank: c.rank,
                 name: c.name.clone(),
-                keywords: c.keywords.clone(),
             })
             .collect();
         let list = serde_json::to_vec(&CardList {
@@ -134,7 +131,7 @@ fn card_num(raw: &str) -> Result<u8> {
 }
 
 /// The deck: 22 major arcana (0–21) then wands, cups, swords and pentacles (ace to king),
-/// with names and keywords in Korean and English.
+/// with names in Korean and English (everything else is in `GET /api/tarot/cards/{num}`).
 #[utoipa::path(get, path = "/api/tarot/cards", tag = "tarot",
     responses((status = 200, body = CardList), (status = 304)))]
 pub async fn list_cards(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {

@@ -43,13 +43,16 @@ const CACHE_TTL: Duration = Duration::from_secs(60);
 const CACHE_MAX: usize = 2_000;
 const MAX_ANSWER_BYTES: usize = 512 * 1024;
 
+/// Cached answers by (lat × 1000, lng × 1000, radius), with when they were fetched.
+type ShopCache = HashMap<(i64, i64, u32), (Instant, ShopList)>;
+
 /// The shops client and its cache.
 pub struct Shops {
     rest_key: Option<Secret>,
     js_key: Option<String>,
     base: String,
     http: reqwest::Client,
-    cache: Mutex<HashMap<(i64, i64, u32), (Instant, ShopList)>>,
+    cache: Mutex<ShopCache>,
     map_page: Option<(String, String)>,
 }
 
