@@ -86,6 +86,10 @@ const FEATURES: &[Feature] = &[
         router: crate::apps::board::router,
         init: crate::apps::board::init,
     },
+    Feature {
+        router: crate::apps::tarot::router,
+        init: crate::apps::tarot::init,
+    },
 ];
 
 #[derive(OpenApi)]
@@ -96,6 +100,7 @@ const FEATURES: &[Feature] = &[
     tags((name = "auth", description = "Sign-up, login, sessions"), (name = "me", description = "Your account and quota"),
         (name = "chat", description = "Assistants, rooms, messages, search, export"), (name = "interview", description = "Mock technical interview: sessions, grading, cheat sheet, favourites"),
         (name = "board", description = "Community board: posts, comments, thumbnails"),
+        (name = "tarot", description = "Tarot: the card encyclopedia, shuffles, readings and nearby shops"),
         (name = "ops", description = "Health"))
 )]
 struct ApiDoc;

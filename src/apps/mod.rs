@@ -3,4 +3,5 @@
 pub mod board;
 pub mod interview;
 pub mod naming;
+pub mod tarot;
 pub mod travel;

@@ -136,6 +136,8 @@ pub struct Config {
     pub google_userinfo_url: Option<String>,
     pub kakao_rest_key: Option<Secret>,
     pub kakao_js_key: Option<String>,
+    /// Kakao Local API base (`https://dapi.kakao.com`); tests point it at a fake.
+    pub kakao_local_url: Option<String>,
     /// Comma-separated origins allowed to call the API from another site.
     pub cors_origins: Option<String>,
     /// Where uploaded images go: unset = the `media/` folder of `data_dir`;
@@ -239,6 +241,7 @@ impl Default for Config {
             google_userinfo_url: None,
             kakao_rest_key: None,
             kakao_js_key: None,
+            kakao_local_url: None,
             cors_origins: None,
             media_url: None,
             media_s3_endpoint: None,

@@ -222,6 +222,7 @@ impl Config {
             ("google_authorize_url", &self.google_authorize_url),
             ("google_token_url", &self.google_token_url),
             ("google_userinfo_url", &self.google_userinfo_url),
+            ("kakao_local_url", &self.kakao_local_url),
         ] {
             if let Some(url) = url {
                 checks.http_url(key, url);

@@ -67,6 +67,9 @@ pub enum Error {
     /// A dependency (the database) is not ready.
     #[error("service unavailable")]
     Unavailable,
+    /// A feature that needs configuration the operator has not given (a third-party key).
+    #[error("{message}")]
+    NotConfigured { code: &'static str, message: String },
     /// A bounded queue is full; the client may retry in a second.
     #[error("the server is busy; try again in a moment")]
     Busy,
@@ -112,7 +115,9 @@ impl Error {
             }
             Error::Upstream { timeout: true, .. } => StatusCode::GATEWAY_TIMEOUT,
             Error::Upstream { .. } => StatusCode::BAD_GATEWAY,
-            Error::Unavailable | Error::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Unavailable | Error::Busy | Error::NotConfigured { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -124,7 +129,8 @@ impl Error {
             | Error::Unauthorized { code, .. }
             | Error::Forbidden { code, .. }
             | Error::Conflict { code, .. }
-            | Error::TooManyRequests { code, .. } => code,
+            | Error::TooManyRequests { code, .. }
+            | Error::NotConfigured { code, .. } => code,
             Error::NotFound => "not_found",
             Error::MethodNotAllowed => "method_not_allowed",
             Error::PayloadTooLarge => "payload_too_large",

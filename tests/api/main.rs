@@ -3,6 +3,8 @@ mod auth;
 mod board;
 mod chat;
 mod cli;
+#[path = "../support/fake_kakao.rs"]
+mod fake_kakao;
 #[path = "../support/fake_oauth.rs"]
 mod fake_oauth;
 #[path = "../support/fake_upstream.rs"]
@@ -13,5 +15,6 @@ mod http;
 mod interview;
 mod me;
 mod oauth;
+mod tarot;
 mod throttle;
 mod web;

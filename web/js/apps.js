@@ -18,6 +18,7 @@ import accountLocale from './pages/account/locale.js';
 import chatLocale from './pages/chat/locale.js';
 import interviewLocale from './pages/interview/locale.js';
 import boardLocale from './pages/board/locale.js';
+import tarotLocale from './pages/tarot/locale.js';
 
 export const APPS = [
   {
@@ -79,6 +80,25 @@ export const APPS = [
     ],
     nav: [{ href: '/board', label: 'board.nav' }],
     tiles: [{ href: '/board', title: 'board.tile.title', body: 'board.tile.body' }],
+  },
+  {
+    id: 'tarot',
+    locale: tarotLocale,
+    routes: [
+      { path: '/tarot', page: 'tarot', load: () => import('./pages/tarot/deck.js') },
+      { path: '/tarot/reading', page: 'tarot-reading', private: true, load: () => import('./pages/tarot/reading.js') },
+      { path: '/tarot/readings', page: 'tarot-readings', private: true, load: () => import('./pages/tarot/readings.js') },
+      { path: '/tarot/readings/:id', page: 'tarot-reading-saved', private: true, load: () => import('./pages/tarot/readings.js') },
+      { path: '/tarot/shops', page: 'tarot-shops', private: true, load: () => import('./pages/tarot/shops.js') },
+    ],
+    nav: [
+      { href: '/tarot', label: 'tarot.nav' },
+      { href: '/tarot/reading', label: 'tarot.readingNav', private: true },
+    ],
+    tiles: [
+      { href: '/tarot', title: 'tarot.tile.title', body: 'tarot.tile.body' },
+      { href: '/tarot/reading', title: 'tarot.readingTile.title', body: 'tarot.readingTile.body' },
+    ],
   },
 ];
 

@@ -1,0 +1,22 @@
+-- Tarot: each user's latest shuffle and their saved readings. Same tables, columns and
+-- nullability as migrations/postgres/0009_tarot.sql.
+
+-- The latest deal per user: a JSON array of {num, reversed}, replaced by every shuffle.
+CREATE TABLE tarot_deals (
+    user_id  BLOB NOT NULL PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    cards    TEXT NOT NULL,
+    dealt_at TEXT NOT NULL
+);
+
+CREATE TABLE tarot_readings (
+    id         BLOB NOT NULL PRIMARY KEY,
+    user_id    BLOB NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    subject    TEXT NOT NULL,
+    concern    TEXT NOT NULL,
+    language   TEXT NOT NULL CHECK (language IN ('ko', 'en')),
+    source     TEXT NOT NULL CHECK (source IN ('offline', 'llm')),
+    cards      TEXT NOT NULL,
+    sections   TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX tarot_readings_user_idx ON tarot_readings (user_id, id);
