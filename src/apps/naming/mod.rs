@@ -12,6 +12,7 @@ use crate::state::Setup;
 /// Start-up: answers the `naming` assistant offline, and naming questions asked of the
 /// general assistant.
 pub fn init(setup: &mut Setup) -> Result<()> {
+    offline::check().map_err(crate::error::Error::internal)?;
     setup.offline.register("naming", NamingOffline);
     Ok(())
 }
