@@ -11,6 +11,7 @@ mod helpers;
 mod http;
 mod interview;
 mod me;
+mod naming;
 mod oauth;
 mod throttle;
 mod web;

@@ -23,7 +23,7 @@ mod style;
 use serde_json::Value;
 
 pub use dict::check;
-pub use parse::Kind;
+pub use parse::{Kind, is_hangul};
 pub use style::{Case, Lang, Style};
 
 /// One recommended name with its reason in both languages.
