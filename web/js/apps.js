@@ -17,6 +17,7 @@ import homeLocale from './pages/home/locale.js';
 import accountLocale from './pages/account/locale.js';
 import chatLocale from './pages/chat/locale.js';
 import interviewLocale from './pages/interview/locale.js';
+import namingLocale from './pages/naming/locale.js';
 
 export const APPS = [
   {
@@ -47,6 +48,8 @@ export const APPS = [
     nav: [{ href: '/chat', label: 'chat.nav', private: true }],
     tiles: [{ href: '/chat', title: 'chat.tile.title', body: 'chat.tile.body' }],
   },
+  // Naming rooms live in the chat; this app adds their start form and name chips.
+  { id: 'naming', locale: namingLocale },
   {
     id: 'interview',
     locale: interviewLocale,

@@ -154,8 +154,13 @@ pub fn list_markdown<'a>(names: impl Iterator<Item = (&'a str, &'a str)>) -> Str
 pub fn answer(text: &str, settings: &Value, ko: bool) -> String {
     let s = suggest(text, settings);
     let lang = s.lang.display();
+    let typed = settings
+        .get("language")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|l| !l.is_empty());
     let kind = kind_label(s.kind, s.lang, ko);
-    let head = match (lang, ko) {
+    let head = match (lang.or(typed), ko) {
         (Some(l), true) => format!("**{l}** {kind} 이름 추천이에요."),
         (None, true) => format!("{kind} 이름 추천이에요."),
         (Some(l), false) => format!("Names for a **{l}** {kind}:"),
