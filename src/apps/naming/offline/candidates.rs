@@ -325,8 +325,6 @@ fn boolean(out: &mut Out, request: &Request, verb: Option<&Verb>, style: Style) 
                     if subject.is_empty() {
                         subject = object.clone();
                     }
-                } else if subject.is_empty() {
-                    predicate = object.clone();
                 } else {
                     predicate = object.clone();
                 }
