@@ -104,7 +104,7 @@ export function addNameChips(article) {
   if (!names.length) return;
   const status = h('p', { class: 'visually-hidden', 'aria-live': 'polite' });
   const chips = names.map((name, i) => {
-    const state = h('span', { class: 'naming-chip-state', 'aria-hidden': 'true', text: i === 0 ? '★' : '⧉' });
+    const state = h('span', { class: 'naming-chip-state', 'aria-hidden': 'true', text: i === 0 ? '★' : '' });
     const chip = h('button', { type: 'button', class: ['naming-chip', i === 0 && 'is-best'], dataset: { name }, 'aria-label': t('naming.copy', { name }) },
       h('code', { text: name }), state);
     let timer = null;
@@ -117,7 +117,7 @@ export function addNameChips(article) {
       status.textContent = ok ? t('naming.copiedName', { name }) : t('naming.copyFailed');
       clearTimeout(timer);
       timer = setTimeout(() => {
-        state.textContent = i === 0 ? '★' : '⧉';
+        state.textContent = i === 0 ? '★' : '';
         delete chip.dataset.copied;
         chip.classList.remove('is-copied');
       }, 2000);
