@@ -13,8 +13,8 @@ use crate::crypto::jwt::JwtKeys;
 use crate::crypto::password::Hasher;
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::llm::Registry;
 use crate::llm::offline::OfflineAnswerers;
+use crate::llm::{LlmProvider, Registry};
 
 /// Everything a handler may need.
 #[derive(Clone)]
@@ -55,7 +55,13 @@ pub struct Setup<'a> {
     pub parts: Parts,
     /// The offline provider's answers, by assistant.
     pub offline: OfflineAnswerers,
+    /// Wrappers around the provider an app or assistant gets (e.g. the naming app asks
+    /// for structured output), applied in order once the providers are built.
+    pub llm_layers: Vec<(&'static str, LlmLayer)>,
 }
+
+/// Wraps the provider an app or assistant gets.
+pub type LlmLayer = fn(Arc<dyn LlmProvider>) -> Arc<dyn LlmProvider>;
 
 /// Feature state by type: one value of each type.
 #[derive(Default)]

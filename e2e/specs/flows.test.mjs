@@ -278,13 +278,13 @@ test('a naming room asks for its language and shows its settings', async () => {
   await page.click('#nav a[href="/chat"]');
   await page.waitForURL(/\/chat$/);
   await page.click('label[for="assistant-naming"]');
-  await page.fill('#settings\\.convention', 'snake_case');
+  await page.selectOption('#settings\\.convention', 'snake_case');
   await page.fill('#message', 'a name for the login form user id');
   await page.click('.chat-main form button[type=submit]');
   const error = page.locator('[id="settings.language-error"]');
   await error.waitFor({ state: 'visible' });
   assert.equal(await page.inputValue('#settings\\.convention'), 'snake_case', 'typed values are kept');
-  await page.fill('#settings\\.language', 'Python');
+  await page.selectOption('#settings\\.language', 'Python');
   await page.click('.chat-main form button[type=submit]');
   await page.waitForURL(/\/chat\/[0-9a-f-]+$/);
   await page.locator('.room-settings', { hasText: 'Python' }).waitFor();

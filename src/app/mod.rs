@@ -341,11 +341,17 @@ pub async fn build_state(config: Config, db: Db) -> Result<AppState> {
         config: &config,
         parts: Parts::default(),
         offline: Default::default(),
+        llm_layers: Vec::new(),
     };
     for feature in FEATURES {
         (feature.init)(&mut setup)?;
     }
-    let Setup { parts, offline, .. } = setup;
+    let Setup {
+        parts,
+        offline,
+        llm_layers,
+        ..
+    } = setup;
     let secret = match &config.jwt_secret {
         Some(secret) => secret.expose().to_owned(),
         None => {
@@ -372,12 +378,17 @@ pub async fn build_state(config: Config, db: Db) -> Result<AppState> {
         &http,
         OfflineProvider::new(offline),
     );
+    let mut llm = Registry::new(provider);
+    for (app, layer) in llm_layers {
+        let inner = llm.for_app(app);
+        llm = llm.with_app(app, layer(inner));
+    }
     Ok(AppState {
         config: Arc::new(config),
         db,
         jwt: Arc::new(jwt),
         hasher: Hasher::new()?,
-        llm: Registry::new(provider),
+        llm,
         quota_tz,
         parts: Arc::new(parts),
     })

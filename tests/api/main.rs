@@ -14,6 +14,7 @@ mod helpers;
 mod http;
 mod interview;
 mod me;
+mod naming;
 mod oauth;
 mod tarot;
 mod throttle;

@@ -19,6 +19,7 @@ import chatLocale from './pages/chat/locale.js';
 import interviewLocale from './pages/interview/locale.js';
 import boardLocale from './pages/board/locale.js';
 import tarotLocale from './pages/tarot/locale.js';
+import namingLocale from './pages/naming/locale.js';
 
 export const APPS = [
   {
@@ -49,6 +50,8 @@ export const APPS = [
     nav: [{ href: '/chat', label: 'chat.nav', private: true }],
     tiles: [{ href: '/chat', title: 'chat.tile.title', body: 'chat.tile.body' }],
   },
+  // Naming rooms live in the chat; this app adds their start form and name chips.
+  { id: 'naming', locale: namingLocale },
   {
     id: 'interview',
     locale: interviewLocale,

@@ -1,7 +1,9 @@
-//! The naming assistant: recommends variable and function names for a room's language
-//! and convention. Its room settings and prompt live with the assistants (`chat/`); this
-//! folder holds its offline answers.
+//! The naming assistant: recommends identifier names for a room's language and
+//! convention. Its room settings and prompt live with the assistants (`chat/`); this
+//! folder holds its offline recommender ([`offline`], with the term dictionary in
+//! `data/naming/`) and the structured model answers ([`llm`]).
 
+pub mod llm;
 pub mod offline;
 
 use crate::error::Result;
@@ -9,10 +11,12 @@ use crate::llm::ChatRequest;
 use crate::llm::offline::OfflineAnswerer;
 use crate::state::Setup;
 
-/// Start-up: answers the `naming` assistant offline, and naming questions asked of the
-/// general assistant.
+/// Start-up: checks the term dictionary, answers the `naming` assistant offline (and
+/// naming questions asked of the general assistant), and with a model asks it for JSON.
 pub fn init(setup: &mut Setup) -> Result<()> {
+    offline::check().map_err(crate::error::Error::internal)?;
     setup.offline.register("naming", NamingOffline);
+    setup.llm_layers.push(("naming", llm::layer));
     Ok(())
 }
 

@@ -1,191 +1,686 @@
-//! Candidate names for each kind of identifier, as lower-case words with the reason for
-//! each in Korean and English, best first (rule 3 of the module documentation).
+//! Candidate names for a parsed request, best first, as lower-case words with a one-line
+//! reason in Korean and English. Cases are applied later ([`super::style`]); duplicates
+//! after that are dropped by the caller.
 
-use super::words::result_noun;
-use super::{Kind, Request};
+use super::dict::{Dictionary, Verb};
+use super::parse::{Kind, Prefix, Request, singular_of};
+use super::style::{Lang, Style};
 
 /// One suggested name before its case is applied.
-pub(super) struct Candidate {
+#[derive(Clone, Debug)]
+pub struct Candidate {
     pub words: Vec<String>,
-    pub ko: &'static str,
-    pub en: &'static str,
+    /// The case to write it in: the request's kind, or another (Go's exported name).
+    pub kind: Kind,
+    /// Write it in PascalCase whatever the style says (Go's exported form).
+    pub exported: bool,
+    /// A suffix after the cased name (a file extension, Ruby's `?`).
+    pub suffix: &'static str,
+    pub ko: String,
+    pub en: String,
 }
 
-fn candidate(words: Vec<String>, ko: &'static str, en: &'static str) -> Candidate {
-    Candidate { words, ko, en }
-}
-
-fn owned(words: &[&str]) -> Vec<String> {
-    words.iter().map(|s| s.to_string()).collect()
-}
-
-/// The candidates for a request, best first; duplicates are left to the caller.
-pub(super) fn candidates(request: &Request) -> Vec<Candidate> {
-    match request.kind {
-        Kind::Function => function(request),
-        Kind::Boolean => boolean(&request.subject),
-        Kind::Class => class(&request.subject),
-        Kind::Constant => constant(&request.subject),
-        Kind::Variable => variable(request),
-    }
-}
-
-/// Verb first: the verb alone, verb + object, then alternative verbs over the result noun.
-fn function(request: &Request) -> Vec<Candidate> {
-    let v = request.verb.clone().unwrap_or_else(|| "handle".into());
-    let result = result_noun(&v);
-    let mut out = vec![candidate(
-        vec![v.clone()],
-        "짧고 동작을 바로 드러내는 동사 하나",
-        "one verb that says exactly what it does",
-    )];
-    let mut vo = vec![v.clone()];
-    vo.extend(request.objects.iter().cloned());
-    if vo.len() > 1 {
-        out.push(candidate(
-            vo,
-            "동사 + 대상으로 무엇을 다루는지까지 명시",
-            "verb + object: also says what it works on",
-        ));
-    }
-    let noun = result
+fn words(text: &str) -> Vec<String> {
+    text.split(' ')
+        .filter(|w| !w.is_empty())
         .map(str::to_owned)
-        .unwrap_or_else(|| request.subject.join(" "));
-    let noun_words: Vec<String> = noun.split(' ').map(str::to_owned).collect();
-    for (alt, ko_r, en_r) in [
-        (
-            "calculate",
-            "계산 결과를 돌려준다는 뜻이 분명한 접두사",
-            "'calculate' signals a computed result",
-        ),
-        (
-            "compute",
-            "calculate보다 짧은 계산 동사",
-            "a shorter synonym of calculate",
-        ),
-        (
-            "get",
-            "값을 돌려주는 함수에 흔한 접두사(부수 효과가 없을 때)",
-            "common for functions that return a value without side effects",
-        ),
-    ] {
-        if alt != v {
-            let mut n = vec![alt.to_owned()];
-            n.extend(noun_words.iter().cloned());
-            out.push(candidate(n, ko_r, en_r));
+        .collect()
+}
+
+fn join(parts: &[&[String]]) -> Vec<String> {
+    parts.iter().flat_map(|p| p.iter().cloned()).collect()
+}
+
+struct Out {
+    kind: Kind,
+    list: Vec<Candidate>,
+}
+
+impl Out {
+    fn push(&mut self, words: Vec<String>, ko: impl Into<String>, en: impl Into<String>) {
+        if words.is_empty() || self.list.iter().any(|c| c.words == words) {
+            return;
         }
+        self.list.push(Candidate {
+            words,
+            kind: self.kind,
+            exported: false,
+            suffix: "",
+            ko: ko.into(),
+            en: en.into(),
+        });
+    }
+}
+
+/// Objects that say little on their own: a function over them is named by its verb alone.
+fn generic(object: &[String]) -> bool {
+    object.is_empty()
+        || matches!(
+            object
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .as_slice(),
+            ["numbers"] | ["two", "numbers"] | ["values"] | ["value"] | ["data"]
+        )
+}
+
+/// The qualifiers as words: `by signup date`, `from db`.
+fn qualifier_words(request: &Request) -> Vec<String> {
+    let mut out = Vec::new();
+    for q in &request.quals {
+        out.push(q.prep.to_owned());
+        out.extend(q.words.iter().cloned());
     }
     out
 }
 
-/// `is`/`has`/`can`/`should` + the subject.
-fn boolean(subject: &[String]) -> Vec<Candidate> {
-    [
-        (
-            "is",
-            "상태를 묻는 불리언의 기본 접두사",
-            "the usual prefix for a state",
-        ),
-        ("has", "무언가를 가졌는지 나타낼 때", "for possession"),
-        ("can", "가능 여부를 나타낼 때", "for ability or permission"),
-        ("should", "해야 하는지를 나타낼 때", "for a decision"),
-    ]
-    .into_iter()
-    .map(|(p, ko_r, en_r)| {
-        let mut n = vec![p.to_owned()];
-        n.extend(subject.iter().cloned());
-        candidate(n, ko_r, en_r)
-    })
-    .collect()
+/// The candidates for a request, best first.
+pub fn candidates(request: &Request, dict: &Dictionary, style: Style) -> Vec<Candidate> {
+    let kind = request.kind();
+    let mut out = Out {
+        kind,
+        list: Vec::new(),
+    };
+    let verb = request.verb.map(|v| &dict.verbs[v]);
+    match kind {
+        Kind::Function => function(&mut out, request, verb, style),
+        Kind::Boolean => boolean(&mut out, request, verb, style),
+        Kind::Class => class(&mut out, request, verb, style),
+        Kind::Constant => constant(&mut out, request, dict, style),
+        Kind::Variable => variable(&mut out, request, verb, dict),
+        Kind::File => file(&mut out, request, verb, style),
+    }
+    // Go: the exported form of the best name, when there is room for it.
+    if style.lang == Lang::Go
+        && matches!(kind, Kind::Function | Kind::Constant | Kind::Variable)
+        && out.list.len() < 5
+        && let Some(best) = out.list.first().cloned()
+    {
+        out.list.push(Candidate {
+            exported: true,
+            ko: "패키지 밖으로 공개한다면 Go에서는 첫 글자를 대문자로 써요".into(),
+            en: "the exported form: Go makes a name public by its capital first letter".into(),
+            ..best
+        });
+    }
+    out.list.truncate(5);
+    out.list
 }
 
-/// The subject as a noun, alone or with a role suffix.
-fn class(subject: &[String]) -> Vec<Candidate> {
-    [
-        (
-            "",
-            "역할이 분명하면 명사 그대로",
-            "the plain noun when the role is obvious",
-        ),
-        (
-            "service",
-            "비즈니스 로직을 담을 때",
-            "when it holds business logic",
-        ),
-        (
-            "repository",
-            "저장소 접근을 담당할 때",
-            "when it talks to storage",
-        ),
-        (
-            "manager",
-            "여러 객체의 수명을 관리할 때(남용 주의)",
-            "when it manages other objects' lifetimes (use sparingly)",
-        ),
-    ]
-    .into_iter()
-    .map(|(suffix, ko_r, en_r)| {
-        let mut n = subject.to_vec();
-        if !suffix.is_empty() {
-            n.push(suffix.to_owned());
+fn function(out: &mut Out, request: &Request, verb: Option<&Verb>, style: Style) {
+    let (v, alts, result): (String, Vec<String>, Option<String>) = match verb {
+        Some(verb) => (verb.en.clone(), verb.alts.clone(), verb.result.clone()),
+        None => match &request.other_verb {
+            Some(other) => (other.clone(), Vec::new(), None),
+            None => ("get".into(), vec!["fetch".into(), "load".into()], None),
+        },
+    };
+    let v_words = words(&v);
+    let object = request.object.clone();
+    let quals = qualifier_words(request);
+    let has_quals = !quals.is_empty();
+    let full = join(&[&v_words, &object, &quals]);
+    if generic(&object) && !has_quals {
+        out.push(
+            v_words.clone(),
+            "인자가 무엇인지 분명하면 동사 하나로 충분해요",
+            "one verb is enough when the arguments say the rest",
+        );
+    }
+    out.push(
+        full.clone(),
+        if has_quals {
+            "동사 + 대상 + 기준을 모두 담아 무엇을 어떻게 하는지 한눈에 보여요"
+        } else {
+            "동사 + 대상으로 무엇을 하는지 바로 보여요"
+        },
+        if has_quals {
+            "verb + object + criterion: says what it does and how"
+        } else {
+            "verb + object: says exactly what it does"
+        },
+    );
+    // Getters in languages that leave out `get`: `user_by_id`, `users`.
+    if v == "get" && style.lang.bare_getters() && !object.is_empty() {
+        out.push(
+            join(&[&object, &quals]),
+            format!(
+                "{} 게터는 `get` 없이 돌려주는 것의 이름만 써요",
+                style.lang.display().unwrap_or("이 언어의")
+            ),
+            format!(
+                "{} getters leave out `get` and name what they return",
+                style.lang.display().unwrap_or("This language's")
+            ),
+        );
+    }
+    if let Some(result) = result.as_ref().filter(|r| **r == v) {
+        // count → order_count_by_user: the result named like a value.
+        let mut named: Vec<String> = object.clone();
+        if let (Some(last), Some(d)) = (named.last_mut(), super::dict::get()) {
+            *last = singular_of(d, last);
         }
-        candidate(n, ko_r, en_r)
-    })
-    .collect()
+        named.push(result.clone());
+        out.push(
+            join(&[&named, &quals]),
+            "결과 값의 이름처럼 읽혀서 값을 돌려주는 함수에 잘 맞아요",
+            "reads like the value it returns",
+        );
+    }
+    if let Some(result) = result.as_ref().filter(|r| **r != v) {
+        let noun = words(result);
+        out.push(
+            join(&[&words("calculate"), &noun]),
+            "계산한 결과를 돌려준다는 뜻이 분명해요",
+            "says it returns a computed result",
+        );
+        out.push(
+            join(&[&words("compute"), &noun]),
+            "`calculate`보다 짧은, 같은 뜻의 동사예요",
+            "a shorter synonym of calculate",
+        );
+    }
+    if v == "sort" {
+        out.push(
+            join(&[&words("sorted"), &object, &quals]),
+            "원본을 두고 정렬된 새 목록을 돌려준다면 과거분사로 써요",
+            "when it returns a new sorted list and leaves the input alone",
+        );
+    }
+    if has_quals {
+        out.push(
+            join(&[&v_words, &object]),
+            "기준을 인자로 받는다면 더 짧게 써도 돼요",
+            "shorter, when the criterion is a parameter",
+        );
+    }
+    for alt in alts
+        .iter()
+        .filter(|a| result.is_none() || !matches!(a.as_str(), "calculate" | "compute"))
+        .take(2)
+    {
+        if alt == "to" && !object.is_empty() {
+            // `to_date`-style conversions name the target.
+            let target = request
+                .quals
+                .iter()
+                .find(|q| q.prep == "to")
+                .map(|q| q.words.clone());
+            if let Some(target) = target {
+                out.push(
+                    join(&[&words("to"), &target]),
+                    "변환 결과의 타입을 이름으로 삼는 흔한 관례예요",
+                    "the common `to_<target>` style for conversions",
+                );
+            }
+            continue;
+        }
+        out.push(
+            join(&[&words(alt), &object, &quals]),
+            format!("`{alt}`도 같은 뜻으로 자주 써요"),
+            format!("`{alt}` is a common synonym"),
+        );
+    }
+    if out.list.len() < 3 && !object.is_empty() {
+        if v != "get" {
+            out.push(
+                join(&[&words("get"), &object, &quals]),
+                "값을 돌려주기만 하고 부수 효과가 없다면 `get`도 자연스러워요",
+                "`get` reads well when it only returns the value",
+            );
+        }
+        out.push(
+            join(&[&object, &quals]),
+            "속성처럼 읽히게 결과 이름만 쓰는 방식이에요",
+            "names just the result, read like a property",
+        );
+    }
+    if object.is_empty() && !has_quals {
+        out.push(
+            join(&[&v_words, &words("value")]),
+            "다루는 값이 무엇인지 정해지지 않았을 때",
+            "when what it works on is not settled yet",
+        );
+        out.push(
+            join(&[&words("handle"), &v_words]),
+            "이벤트나 요청을 받아 처리하는 함수라면",
+            "for a function that reacts to an event or a request",
+        );
+    }
 }
 
-/// The subject as a noun, and as a maximum, a default or a limit.
-fn constant(subject: &[String]) -> Vec<Candidate> {
-    vec![
-        candidate(
-            subject.to_vec(),
-            "의미를 담은 명사",
-            "the meaning as a noun",
+fn boolean(out: &mut Out, request: &Request, verb: Option<&Verb>, style: Style) {
+    let prefix = request.prefix.unwrap_or(Prefix::Is);
+    let subject = &request.subject;
+    let object = &request.object;
+    let predicate = &request.predicate;
+    let p = words(prefix.word());
+    match (prefix, verb) {
+        (Prefix::Can | Prefix::Should, Some(v)) => {
+            let v = words(&v.en);
+            out.push(
+                join(&[&p, &v, object]),
+                if prefix == Prefix::Can {
+                    "`can` + 동작: 할 수 있는지를 묻는 불리언의 관례예요"
+                } else {
+                    "`should` + 동작: 해야 하는지를 나타내는 관례예요"
+                },
+                if prefix == Prefix::Can {
+                    "can + action: the usual form for a permission or ability"
+                } else {
+                    "should + action: the usual form for a decision"
+                },
+            );
+            if !subject.is_empty() {
+                out.push(
+                    join(&[subject, &p, &v, object]),
+                    "주어까지 넣으면 문장처럼 읽혀요",
+                    "with its subject it reads like a sentence",
+                );
+            }
+            out.push(
+                join(&[&words("is"), &v, &words("allowed")]),
+                "허용 여부를 상태로 표현할 때",
+                "as a state: whether the action is allowed",
+            );
+            out.push(
+                join(&[&words("has"), &v, &words("permission")]),
+                "권한을 가졌는지로 표현할 때",
+                "as a permission the caller holds",
+            );
+        }
+        (Prefix::Has, _) => {
+            let what = if object.is_empty() { predicate } else { object };
+            out.push(
+                join(&[&p, what]),
+                "`has` + 명사: 무언가를 가졌는지 나타내는 관례예요",
+                "has + noun: the usual form for possession",
+            );
+            if !subject.is_empty() {
+                out.push(
+                    join(&[subject, &p, what]),
+                    "주어까지 넣으면 문장처럼 읽혀요",
+                    "with its subject it reads like a sentence",
+                );
+            }
+            out.push(
+                join(&[&words("contains"), what]),
+                "목록이나 문자열에 들어 있는지 볼 때",
+                "when it looks inside a collection or a string",
+            );
+            out.push(
+                join(&[&words("is"), what, &words("present")]),
+                "있는지 없는지를 상태로 표현할 때",
+                "as a state: whether it is there",
+            );
+        }
+        _ => {
+            // is + subject + predicate: is_user_active.
+            let mut subject = subject.clone();
+            let mut predicate = predicate.clone();
+            if predicate.is_empty() {
+                if let Some(v) = verb {
+                    predicate = words(&v.past);
+                    if subject.is_empty() {
+                        subject = object.clone();
+                    }
+                } else {
+                    predicate = object.clone();
+                }
+            } else if subject.is_empty() {
+                subject = object.clone();
+            }
+            if predicate.is_empty() {
+                predicate = std::mem::take(&mut subject);
+            }
+            out.push(
+                join(&[&p, &subject, &predicate]),
+                "`is` + 대상 + 상태: 참/거짓을 묻는 질문처럼 읽혀요",
+                "is + subject + state: reads as a yes/no question",
+            );
+            out.push(
+                join(&[&p, &predicate]),
+                "대상 객체의 속성이나 메서드라면 더 짧게",
+                "shorter, as a property or method of the subject",
+            );
+            if !subject.is_empty() {
+                out.push(
+                    join(&[&subject, &p, &predicate]),
+                    "지역 변수라면 문장처럼 읽히는 순서도 좋아요",
+                    "for a local, the sentence order reads well too",
+                );
+            }
+            if out.list.len() < 3 {
+                out.push(
+                    predicate.clone(),
+                    "형용사만으로 상태를 나타내는 간결한 방식이에요",
+                    "the adjective alone, the shortest form",
+                );
+            }
+            if out.list.len() < 3 {
+                out.push(
+                    join(&[&words("has"), &subject, &predicate, &words("status")]),
+                    "상태 값을 가졌는지로 표현할 때",
+                    "as a status the subject has",
+                );
+            }
+        }
+    }
+    if style.lang == Lang::Ruby
+        && let Some(first) = out.list.first().cloned()
+    {
+        let mut w = if request.predicate.is_empty() {
+            first.words.clone()
+        } else {
+            request.predicate.clone()
+        };
+        if w.first().is_some_and(|x| x == "is") {
+            w.remove(0);
+        }
+        out.list.insert(
+            0,
+            Candidate {
+                words: w,
+                suffix: "?",
+                kind: Kind::Function,
+                ko: "Ruby에서 참/거짓을 돌려주는 메서드는 물음표로 끝내요".into(),
+                en: "Ruby predicate methods end with a question mark".into(),
+                ..first
+            },
+        );
+    }
+}
+
+fn class(out: &mut Out, request: &Request, verb: Option<&Verb>, style: Style) {
+    let mut noun = if request.object.is_empty() {
+        words("item")
+    } else {
+        request.object.clone()
+    };
+    // A type names one thing: OrderRepository, not OrdersRepository.
+    if let (Some(last), Some(d)) = (noun.last_mut(), super::dict::get()) {
+        *last = singular_of(d, last);
+    }
+    if style.lang == Lang::Sql {
+        out.push(
+            join(&[&noun[..noun.len().saturating_sub(1)], &[plural_last(&noun)]]),
+            "SQL 테이블 이름은 보통 복수형으로 써요",
+            "SQL tables are usually plural snake_case",
+        );
+        out.push(
+            noun.clone(),
+            "단수형 규칙을 쓰는 팀이라면",
+            "when the team's rule is singular table names",
+        );
+        out.push(
+            join(&[&words("tb"), &noun]),
+            "테이블 접두사를 붙이는 팀 규칙이라면",
+            "when the team prefixes table names",
+        );
+        return;
+    }
+    if let Some(v) = verb {
+        out.push(
+            join(&[&noun, &words(&v.agent)]),
+            "대상 + 하는 일을 맡은 이름(행위자 명사)으로 역할이 분명해요",
+            "object + agent noun: says what it is responsible for",
+        );
+    } else {
+        out.push(
+            noun.clone(),
+            "역할이 분명하면 명사 그대로가 가장 읽기 쉬워요",
+            "the plain noun when the role is obvious",
+        );
+    }
+    out.push(
+        join(&[&noun, &words("service")]),
+        "비즈니스 로직을 담는 클래스라면",
+        "when it holds business logic",
+    );
+    out.push(
+        join(&[&noun, &words("repository")]),
+        "저장소 접근을 맡는 클래스라면",
+        "when it talks to storage",
+    );
+    out.push(
+        join(&[&noun, &words("manager")]),
+        "여러 객체의 수명을 관리한다면 (뜻이 넓으니 아껴 쓰세요)",
+        "when it manages other objects' lifetimes (a vague word: use sparingly)",
+    );
+}
+
+fn plural_last(noun: &[String]) -> String {
+    let last = noun.last().map(String::as_str).unwrap_or("item");
+    match super::dict::get() {
+        Some(d) => d.plural(last),
+        None => format!("{last}s"),
+    }
+}
+
+fn constant(out: &mut Out, request: &Request, dict: &Dictionary, style: Style) {
+    let mut base = request.object.clone();
+    if let Some(v) = holding(request.verb.map(|v| &dict.verbs[v])) {
+        base.extend(words(v.as_noun()));
+    }
+    // 로그인 시도 최대 횟수 → max login attempt count.
+    if let Some(pos) = base.iter().position(|w| w == "max" || w == "min")
+        && pos > 0
+    {
+        let w = base.remove(pos);
+        base.insert(0, w);
+    }
+    base.extend(qualifier_words(request));
+    if base.is_empty() {
+        base = words("value");
+    }
+    let (case_note_ko, case_note_en) = match style.lang.case_for(Kind::Constant) {
+        super::style::Case::Screaming => (
+            "의미를 그대로 담은 대문자 상수 이름이에요",
+            "the meaning, in the upper case constants take",
         ),
-        candidate(
-            [owned(&["max"]), subject.to_vec()].concat(),
-            "상한값이라면",
-            "when it is an upper bound",
+        _ => (
+            "의미를 그대로 담은 이름이에요 (이 언어는 상수도 대문자로 쓰지 않아요)",
+            "the meaning as it is (this language does not upper-case constants)",
         ),
-        candidate(
-            [owned(&["default"]), subject.to_vec()].concat(),
-            "기본값이라면",
-            "when it is a default",
-        ),
-        candidate(
-            [subject.to_vec(), owned(&["limit"])].concat(),
+    };
+    let starts_max = base.first().is_some_and(|w| w == "max" || w == "min");
+    let counted = base.last().is_some_and(|w| w == "count");
+    if starts_max && counted && base.len() >= 3 {
+        // MAX_LOGIN_ATTEMPTS: the bound on a count names the things counted.
+        let mut things = base[..base.len() - 1].to_vec();
+        if let Some(last) = things.pop() {
+            things.push(dict.plural(&last));
+        }
+        out.push(
+            things,
+            "상한이 있는 횟수는 `MAX` + 세는 대상의 복수형이 가장 흔해요",
+            "a bound on a count reads best as MAX + the things counted",
+        );
+    }
+    out.push(base.clone(), case_note_ko, case_note_en);
+    let starts_default = base.first().is_some_and(|w| w == "default");
+    let rest: Vec<String> = base.iter().skip(1).cloned().collect();
+    if starts_max && !rest.is_empty() {
+        let core = if counted && rest.len() > 1 {
+            &rest[..rest.len() - 1]
+        } else {
+            &rest[..]
+        };
+        out.push(
+            join(&[core, &words("limit")]),
+            "한도라는 뜻을 `LIMIT`으로 드러낼 때",
+            "names it as a limit",
+        );
+        out.push(
+            join(&[&base[..1], &words("allowed"), &rest]),
+            "허용되는 최대(최소)라는 뜻을 더 분명히 할 때",
+            "says plainly that it is the most (least) allowed",
+        );
+        return;
+    }
+    if starts_default && !rest.is_empty() {
+        out.push(
+            rest.clone(),
+            "바뀌지 않는 고정값이라면 `DEFAULT` 없이",
+            "without DEFAULT, when it never changes",
+        );
+        out.push(
+            join(&[&words("max"), &rest]),
+            "상한값이라면 `MAX` 접두사로 뜻이 분명해져요",
+            "when it is an upper bound, MAX says so",
+        );
+        return;
+    }
+    if !starts_max {
+        // MAX_HTTP_REQUEST_RETRIES: a count of something is usually its upper bound.
+        let mut max = words("max");
+        if counted && base.len() >= 2 {
+            let mut things = base[..base.len() - 1].to_vec();
+            if let Some(last) = things.pop() {
+                things.push(dict.plural(&last));
+            }
+            max.extend(things);
+        } else {
+            max.extend(base.iter().cloned());
+        }
+        out.push(
+            max,
+            "상한값이라면 `MAX` 접두사로 뜻이 분명해져요",
+            "when it is an upper bound, MAX says so",
+        );
+    }
+    out.push(
+        join(&[&words("default"), &base]),
+        "설정으로 바꿀 수 있는 기본값이라면",
+        "when it is a default that configuration may change",
+    );
+    if counted {
+        let mut limit = base[..base.len() - 1].to_vec();
+        limit.push("limit".into());
+        out.push(
+            limit,
+            "횟수의 한도라는 뜻을 `LIMIT`으로 드러낼 때",
+            "names it as a limit",
+        );
+    } else {
+        out.push(
+            join(&[&base, &words("limit")]),
             "제한값이라면",
             "when it is a limit",
-        ),
-    ]
+        );
+    }
 }
 
-/// A noun for what it holds (a verb's result noun when there is one), and variations.
-fn variable(request: &Request) -> Vec<Candidate> {
-    let mut base = request.subject.clone();
-    if let Some(r) = request.verb.as_deref().and_then(result_noun) {
-        base = vec![r.to_owned()];
+/// Verbs that only say a variable holds something (`저장할 변수`).
+fn holding(verb: Option<&Verb>) -> Option<&Verb> {
+    verb.filter(|v| !matches!(v.en.as_str(), "save" | "display" | "get" | "load"))
+}
+
+fn variable(out: &mut Out, request: &Request, verb: Option<&Verb>, dict: &Dictionary) {
+    let verb = holding(verb);
+    let object = request.object.clone();
+    let quals = qualifier_words(request);
+    let base = if object.is_empty() {
+        words("value")
+    } else {
+        object.clone()
+    };
+    if let Some(v) = verb {
+        if let Some(result) = &v.result {
+            out.push(
+                words(result),
+                "계산 결과를 뜻하는 명사 하나로 담긴 값을 말해요",
+                "the noun for the computed result",
+            );
+        }
+        out.push(
+            join(&[&words(&v.past), &base, &quals]),
+            "어떤 처리를 거친 값인지 과거분사로 밝혀요",
+            "the participle says what was done to it",
+        );
     }
-    vec![
-        candidate(
+    out.push(
+        join(&[&base, &quals]),
+        if quals.is_empty() {
+            "담긴 값을 그대로 설명하는 명사예요"
+        } else {
+            "담긴 값과 기준을 함께 밝힌 명사예요"
+        },
+        if quals.is_empty() {
+            "a noun that says what it holds"
+        } else {
+            "a noun for what it holds and how it is organised"
+        },
+    );
+    if request.listed
+        && let Some(last) = base.last()
+    {
+        let singular = base[..base.len() - 1]
+            .iter()
+            .cloned()
+            .chain([singular_of(dict, last), "list".to_owned()])
+            .collect();
+        out.push(
+            singular,
+            "목록임을 `list`로 분명히 드러낼 때",
+            "says it is a list in so many words",
+        );
+    }
+    out.push(
+        join(&[&words("current"), &base]),
+        "지금 상태의 값을 담는다면",
+        "for the current state",
+    );
+    out.push(
+        join(&[&base, &words("value")]),
+        "값 자체임을 강조할 때",
+        "stresses that it is a value",
+    );
+    if !quals.is_empty() {
+        out.push(
             base.clone(),
-            "담긴 값을 그대로 설명하는 명사",
-            "a noun that says what it holds",
-        ),
-        candidate(
-            [base.clone(), owned(&["value"])].concat(),
-            "값임을 강조할 때",
-            "stresses that it is a value",
-        ),
-        candidate(
-            [owned(&["current"]), base.clone()].concat(),
-            "현재 상태를 담을 때",
-            "for the current state",
-        ),
-        candidate(
-            [base, owned(&["list"])].concat(),
-            "여러 개를 담는다면",
-            "when it holds several",
-        ),
-    ]
+            "기준이 문맥에서 분명하면 더 짧게",
+            "shorter, when the criterion is clear from context",
+        );
+    }
+}
+
+fn file(out: &mut Out, request: &Request, verb: Option<&Verb>, style: Style) {
+    let noun: Vec<String> = request
+        .object
+        .iter()
+        .filter(|w| *w != "file" && *w != "name")
+        .cloned()
+        .collect();
+    let noun = if noun.is_empty() { words("main") } else { noun };
+    let ext = style.lang.extension();
+    let mut push = |words: Vec<String>, ko: &str, en: &str| {
+        out.push(words, ko, en);
+        if let Some(last) = out.list.last_mut() {
+            last.suffix = ext;
+        }
+    };
+    if let Some(v) = verb {
+        push(
+            join(&[&noun, &words(&v.agent)]),
+            "담긴 코드의 역할(대상 + 행위자 명사)을 파일 이름이 말해 줘요",
+            "says what the code inside does: object + agent noun",
+        );
+    }
+    push(
+        noun.clone(),
+        "다루는 대상 하나로 모듈을 묶는 이름이에요",
+        "one module per subject",
+    );
+    push(
+        join(&[&noun, &words("utils")]),
+        "작은 도우미 함수 모음이라면 (너무 커지면 나누세요)",
+        "for a few helper functions (split it when it grows)",
+    );
+    push(
+        join(&[&noun, &words("service")]),
+        "비즈니스 로직을 담는 파일이라면",
+        "for business logic",
+    );
 }

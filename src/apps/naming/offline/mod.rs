@@ -1,43 +1,53 @@
-//! Offline identifier recommendations.
+//! Offline identifier recommendations: what a developer would name it, without a model.
 //!
-//! Rules, in order:
-//! 1. **What is named**: a boolean (is/has/can/whether, 여부/인지), a class or type
-//!    (class/type/struct, 클래스/타입), a constant (constant, 상수), a variable (variable,
-//!    변수) or, by default, a function (function/method, 함수/메서드).
-//! 2. **Meaning words**: English words of the request minus stop-words, and Korean words
-//!    found through a built-in dictionary matched on stems (곱하는 → multiply).
-//! 3. **Candidates**: functions are verb-first (`multiply`, `multiply_numbers`) with
-//!    alternative verbs over the result noun (`calculate_product`, `compute_product`,
-//!    `get_product`); booleans get `is`/`has`/`can`; classes are nouns with a role suffix;
-//!    constants are upper-case nouns; variables are nouns.
-//! 4. **Case**: the room's `convention` when it names one (camelCase, snake_case,
-//!    PascalCase, kebab-case, SCREAMING_SNAKE_CASE); otherwise the language's idiom
-//!    (Python/Rust/Ruby snake_case, Java/JS/TS/Kotlin/Swift/Go/Dart camelCase, C# PascalCase
-//!    methods, CSS kebab-case; classes PascalCase, constants SCREAMING_SNAKE everywhere).
-//!
-//! The parts: [`words`] (meaning words and verbs), [`candidates`] (names per kind) and
-//! [`case`] (conventions); this file reads the request and writes the answer.
+//! 1. **Read the request** ([`parse`]): the kind of identifier (function, variable,
+//!    constant, boolean, class, file), the verb (정렬/sort, 계산/calculate, 조회/get,
+//!    검증/validate, 변환/convert…), the object and the qualifiers (가입일 순 → by signup
+//!    date), through the dictionary of developer terms in `data/naming/terms.json`
+//!    ([`dict`]).
+//! 2. **Candidates** ([`candidates`]): verb-first functions with the usual alternative
+//!    verbs, is/has/can/should booleans, agent-noun classes (`OrderRepository`),
+//!    SCREAMING constants with MAX/DEFAULT variants, nouns for variables, file names with
+//!    their extension; 3 to 5, best first, each with a one-line reason in Korean and in
+//!    English.
+//! 3. **Case** ([`style`]): the room's convention for functions and variables when it
+//!    names one, else the language's idiom (Python `snake_case`, JavaScript `camelCase`,
+//!    Go MixedCaps with upper-case initialisms and no SCREAMING constants, C# `PascalCase`
+//!    methods and constants, SQL `snake_case` columns, …).
 
 mod candidates;
-mod case;
-mod words;
+mod dict;
+mod parse;
+mod style;
 
 use serde_json::Value;
 
-pub use case::{Case, convert};
+pub use dict::check;
+pub use parse::{Kind, is_hangul};
+pub use style::{Case, Lang, Style};
 
-use candidates::Candidate;
-use words::{is_verb, meaning_words};
-
-/// What is named (rule 1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    Function,
-    Variable,
-    Class,
-    Constant,
-    Boolean,
+/// One recommended name with its reason in both languages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suggestion {
+    pub name: String,
+    pub ko: String,
+    pub en: String,
 }
+
+/// What the offline recommender makes of a request.
+#[derive(Clone, Debug)]
+pub struct Suggestions {
+    pub kind: Kind,
+    /// The case the main kind is written in, and whether the room's convention chose it.
+    pub case: Case,
+    pub by_convention: bool,
+    pub lang: Lang,
+    /// 3 to 5 names, best first.
+    pub names: Vec<Suggestion>,
+}
+
+/// The most names an answer lists.
+pub const MAX_CANDIDATES: usize = 5;
 
 /// Whether a free-text message asks for a name.
 pub fn looks_like_naming_request(text: &str) -> bool {
@@ -46,189 +56,142 @@ pub fn looks_like_naming_request(text: &str) -> bool {
         "name for",
         "names for",
         "naming",
+        "what should i call",
         "변수명",
         "함수명",
+        "상수명",
+        "클래스명",
         "이름 추천",
         "이름을 추천",
         "이름 지어",
+        "이름을 지어",
+        "이름 뭐",
+        "네이밍",
     ]
     .iter()
     .any(|k| lower.contains(k))
 }
 
-fn kind_of(text: &str) -> Kind {
-    let lower = text.to_lowercase();
-    let has = |ws: &[&str]| ws.iter().any(|w| lower.contains(w));
-    if has(&[
-        "boolean",
-        "flag",
-        "whether",
-        " is ",
-        "여부",
-        "인지",
-        "불리언",
-    ]) {
-        Kind::Boolean
-    } else if has(&["class", "struct", " type", "클래스", "타입", "구조체"]) {
-        Kind::Class
-    } else if has(&["constant", "상수"]) {
-        Kind::Constant
-    } else if has(&["variable", "변수"]) && !has(&["function", "method", "함수", "메서드"]) {
-        Kind::Variable
-    } else {
-        Kind::Function
-    }
-}
-
-/// What a request asks to name: the kind, its verb (if any) and the other meaning words.
-struct Request {
-    kind: Kind,
-    verb: Option<String>,
-    /// The meaning words besides the verb.
-    objects: Vec<String>,
-    /// The objects, or `value` when there are none.
-    subject: Vec<String>,
-}
-
-impl Request {
-    fn parse(text: &str) -> Request {
-        let kind = kind_of(text);
-        let words = meaning_words(text);
-        let verb = words.iter().find(|w| is_verb(w)).cloned();
-        let objects: Vec<String> = words
-            .iter()
-            .filter(|w| Some(*w) != verb.as_ref())
-            .cloned()
-            .collect();
-        let subject: Vec<String> = if objects.is_empty() {
-            vec!["value".into()]
-        } else {
-            objects.clone()
+/// The recommender's reading of `text` for a room's settings.
+pub fn suggest(text: &str, settings: &Value) -> Suggestions {
+    let style = Style::from_settings(settings);
+    let Some(dict) = dict::get() else {
+        // Start-up refuses a broken dictionary; this keeps the type total.
+        return Suggestions {
+            kind: Kind::Function,
+            case: Case::Camel,
+            by_convention: false,
+            lang: style.lang,
+            names: Vec::new(),
         };
-        Request {
-            kind,
-            verb,
-            objects,
-            subject,
-        }
-    }
-}
-
-/// The naming assistant's offline answer.
-pub fn answer(text: &str, settings: &Value, ko: bool) -> String {
-    let request = Request::parse(text);
-    let (case, why) = case::case_for(settings, request.kind);
-    let lines = suggestion_lines(candidates::candidates(&request), case, ko);
-    if ko {
-        format!(
-            "**confab 오프라인 도우미**의 이름 추천이에요:\n\n{}\n\n규칙: **{}** — {}. 언어 모델을 설정하면 문맥을 더 잘 반영한 추천을 받을 수 있어요.",
-            lines.join("\n"),
-            case.label(),
-            why
-        )
-    } else {
-        format!(
-            "Name suggestions from **confab's offline assistant**:\n\n{}\n\nConvention: **{}** — {}. Configure a language model for suggestions that weigh more context.",
-            lines.join("\n"),
-            case.label(),
-            why
-        )
-    }
-}
-
-/// Up to six list lines, one per distinct non-empty name in `case`, with its reason.
-fn suggestion_lines(candidates: Vec<Candidate>, case: Case, ko: bool) -> Vec<String> {
-    let mut seen = Vec::new();
-    let mut lines = Vec::new();
-    for candidate in candidates {
-        let name = convert(&candidate.words, case);
-        if name.is_empty() || seen.contains(&name) {
+    };
+    let request = parse::parse(text, dict);
+    let kind = request.kind();
+    let (case, by_convention) = style.case_for(kind);
+    let mut names: Vec<Suggestion> = Vec::new();
+    for c in candidates::candidates(&request, dict, style) {
+        let case = if c.exported {
+            Case::Pascal
+        } else {
+            style.case_for(c.kind).0
+        };
+        let name = format!("{}{}", style::convert(&c.words, case, style.lang), c.suffix);
+        if name.is_empty() || names.iter().any(|n| n.name == name) {
             continue;
         }
-        let why = if ko { candidate.ko } else { candidate.en };
-        lines.push(format!("- `{name}` — {why}"));
-        seen.push(name);
-        if lines.len() == 6 {
+        names.push(Suggestion {
+            name,
+            ko: c.ko,
+            en: c.en,
+        });
+        if names.len() == MAX_CANDIDATES {
             break;
         }
     }
-    lines
+    Suggestions {
+        kind,
+        case,
+        by_convention,
+        lang: style.lang,
+        names,
+    }
+}
+
+fn kind_label(kind: Kind, lang: Lang, ko: bool) -> &'static str {
+    let typed = matches!(lang, Lang::Go | Lang::Rust | Lang::C);
+    match (kind, ko) {
+        (Kind::Class, true) if typed => "타입",
+        (Kind::Class, false) if typed => "type",
+        (Kind::Class, true) if lang == Lang::Sql => "테이블",
+        (Kind::Class, false) if lang == Lang::Sql => "table",
+        (Kind::Variable, true) if lang == Lang::Sql => "컬럼",
+        (Kind::Variable, false) if lang == Lang::Sql => "column",
+        (Kind::Function, true) => "함수",
+        (Kind::Variable, true) => "변수",
+        (Kind::Constant, true) => "상수",
+        (Kind::Boolean, true) => "불리언",
+        (Kind::Class, true) => "클래스",
+        (Kind::File, true) => "파일",
+        (Kind::Function, false) => "function",
+        (Kind::Variable, false) => "variable",
+        (Kind::Constant, false) => "constant",
+        (Kind::Boolean, false) => "boolean",
+        (Kind::Class, false) => "class",
+        (Kind::File, false) => "file",
+    }
+}
+
+/// The names as a Markdown list: `1. `name` — reason`, the format the UI turns into chips.
+pub fn list_markdown<'a>(names: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    names
+        .enumerate()
+        .map(|(i, (name, why))| format!("{}. `{name}` — {why}", i + 1))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The naming assistant's offline answer, entirely in the user's language.
+pub fn answer(text: &str, settings: &Value, ko: bool) -> String {
+    let s = suggest(text, settings);
+    let lang = s.lang.display();
+    let typed = settings
+        .get("language")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|l| !l.is_empty());
+    let kind = kind_label(s.kind, s.lang, ko);
+    let head = match (lang.or(typed), ko) {
+        (Some(l), true) => format!("**{l}** {kind} 이름 추천이에요."),
+        (None, true) => format!("{kind} 이름 추천이에요."),
+        (Some(l), false) => format!("Names for a **{l}** {kind}:"),
+        (None, false) => format!("Names for a {kind}:"),
+    };
+    let why = match (s.by_convention, lang, ko) {
+        (true, _, true) => "방에서 정한 규칙".to_owned(),
+        (true, _, false) => "the room's convention".to_owned(),
+        (false, Some(l), true) => format!("{l} {kind} 이름의 관례"),
+        (false, Some(l), false) => format!("the usual style for a {l} {kind}"),
+        (false, None, true) => "언어를 알 수 없어 가장 흔한 표기".to_owned(),
+        (false, None, false) => "the most common style (no known language)".to_owned(),
+    };
+    let rule = if ko {
+        format!("표기법: `{}` — {why}", s.case.label())
+    } else {
+        format!("Case: `{}` — {why}", s.case.label())
+    };
+    let list = list_markdown(s.names.iter().map(|n| {
+        (
+            n.name.as_str(),
+            if ko { n.ko.as_str() } else { n.en.as_str() },
+        )
+    }));
+    let note = if ko {
+        "_언어 모델 없이 confab에 내장된 사전과 규칙으로 추천했어요._"
+    } else {
+        "_Suggested from confab's built-in dictionary and rules, without a language model._"
+    };
+    format!("{head} {rule}\n\n{list}\n\n{note}")
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    proptest::proptest! {
-        /// The hand-written tokenizer and recommender take any text and any settings'
-        /// language and convention: an answer every time, the same answer for the same
-        /// request, never a panic.
-        #[test]
-        fn any_request_gets_the_same_answer_and_never_a_panic(
-            text in "(?s).{0,200}",
-            language in "[a-zA-Z+#]{0,12}",
-            convention in "[a-zA-Z_-]{0,16}",
-            ko in proptest::bool::ANY,
-        ) {
-            let settings = json!({"language": language, "convention": convention});
-            let first = answer(&text, &settings, ko);
-            proptest::prop_assert!(!first.is_empty());
-            proptest::prop_assert_eq!(first, answer(&text, &settings, ko));
-            let _ = looks_like_naming_request(&text);
-        }
-    }
-
-    #[test]
-    fn english_and_korean_requests_give_the_same_kind_of_names() {
-        let en = answer(
-            "recommend names for a function that multiplies two numbers",
-            &json!({"language": "python"}),
-            false,
-        );
-        assert!(
-            en.contains("`multiply`")
-                && en.contains("`calculate_product`")
-                && en.contains("snake_case"),
-            "{en}"
-        );
-        let ko = answer(
-            "두 수를 곱하는 함수 이름 추천해줘",
-            &json!({"language": "JavaScript"}),
-            true,
-        );
-        assert!(
-            ko.contains("`multiply`")
-                && ko.contains("`calculateProduct`")
-                && ko.contains("camelCase"),
-            "{ko}"
-        );
-    }
-
-    #[test]
-    fn an_explicit_convention_wins_and_kinds_are_detected() {
-        let kebab = answer(
-            "function that multiplies two numbers",
-            &json!({"language": "python", "convention": "kebab-case"}),
-            false,
-        );
-        assert!(kebab.contains("`calculate-product`"), "{kebab}");
-        let boolean = answer(
-            "boolean for whether the user is active",
-            &json!({"language": "java"}),
-            false,
-        );
-        assert!(
-            boolean.contains("`isUserActive`") || boolean.contains("`isUser"),
-            "{boolean}"
-        );
-        let class = answer(
-            "class that stores orders",
-            &json!({"language": "python"}),
-            false,
-        );
-        assert!(class.contains("`Order"), "{class}");
-        let constant = answer("상수: 최대 재시도 횟수", &json!({"language": "go"}), true);
-        assert!(constant.contains("SCREAMING_SNAKE_CASE"), "{constant}");
-    }
-}
+mod tests;

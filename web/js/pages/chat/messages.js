@@ -9,6 +9,7 @@ import { pager } from '../../pager.js';
 import { showError } from '../../ui.js';
 import { assistantName } from './rooms.js';
 import { enhanceCode, codeLanguages, copyButton } from './markdown.js';
+import { addNameChips } from '../naming/naming.js';
 
 /** How close to the bottom (px) still counts as "reading the latest". */
 const NEAR_BOTTOM = 80;
@@ -86,6 +87,7 @@ export function messageLog(room, list, box, hooks) {
   });
   const render = (msg) => {
     const el = messageEl(msg, hooks);
+    if (room.assistant === 'naming' && msg.role === 'assistant' && msg.status === 'complete') addNameChips(el);
     grown.observe(el);
     return el;
   };

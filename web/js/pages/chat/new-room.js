@@ -10,12 +10,14 @@ import { navigate } from '../../router.js';
 import { saveDraft, loadDraft } from '../../drafts.js';
 import { composer } from './composer.js';
 import { sendWhenOpened } from './conversation.js';
+import { namingSettings } from '../naming/naming.js';
 
 const CONVENTIONS = ['camelCase', 'snake_case', 'PascalCase', 'kebab-case', 'SCREAMING_SNAKE_CASE'];
 const DRAFT = 'new-chat';
 
 /** The inputs for an assistant's room settings, drawn into `box`. */
 function settingFields(box, assistant) {
+  if (assistant.id === 'naming') return namingSettings(box, assistant);
   const inputs = assistant.settings.map((spec) => {
     const f = field({ id: `settings.${spec.name}`, label: pick(spec.label), required: spec.required, maxlength: spec.max_length });
     if (spec.name === 'convention') {

@@ -1,0 +1,33 @@
+// The naming assistant's strings: its start form and its copyable name chips.
+export default {
+  ko: {
+    'naming.language': '프로그래밍 언어',
+    'naming.languagePick': '언어를 고르세요',
+    'naming.languageOther': '기타 (직접 입력)',
+    'naming.languageOtherLabel': '언어 이름',
+    'naming.languageOtherHint': '예: Elixir, Scala, Lua',
+    'naming.convention': '명명 규칙',
+    'naming.conventionIdiom': '언어의 관례대로 (추천)',
+    'naming.conventionHint': '함수와 변수에 적용돼요. 클래스와 상수는 언어의 관례를 따라요.',
+    'naming.chips': '추천 이름 — 누르면 복사돼요',
+    'naming.copy': '{name} 복사',
+    'naming.copied': '복사했어요',
+    'naming.copiedName': '복사했어요: {name}',
+    'naming.copyFailed': '복사하지 못했어요',
+  },
+  en: {
+    'naming.language': 'Programming language',
+    'naming.languagePick': 'Choose a language',
+    'naming.languageOther': 'Other (type it)',
+    'naming.languageOtherLabel': 'Language name',
+    'naming.languageOtherHint': 'e.g. Elixir, Scala, Lua',
+    'naming.convention': 'Naming convention',
+    'naming.conventionIdiom': "The language's usual style (recommended)",
+    'naming.conventionHint': "Applies to functions and variables; classes and constants keep the language's style.",
+    'naming.chips': 'Suggested names — tap to copy',
+    'naming.copy': 'Copy {name}',
+    'naming.copied': 'Copied',
+    'naming.copiedName': 'Copied {name}',
+    'naming.copyFailed': 'Could not copy',
+  },
+};
