@@ -1,5 +1,7 @@
 //! The Singapore travel app: so far the `travel` assistant's offline answers.
 
+pub mod bundle;
+pub mod data;
 pub mod offline;
 
 use crate::error::Result;
