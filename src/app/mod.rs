@@ -79,7 +79,7 @@ const FEATURES: &[Feature] = &[
         init: crate::apps::interview::init,
     },
     Feature {
-        router: no_routes,
+        router: crate::apps::travel::router,
         init: crate::apps::travel::init,
     },
 ];
@@ -91,6 +91,7 @@ const FEATURES: &[Feature] = &[
     components(schemas(ErrorBody)),
     tags((name = "auth", description = "Sign-up, login, sessions"), (name = "me", description = "Your account and quota"),
         (name = "chat", description = "Assistants, rooms, messages, search, export"), (name = "interview", description = "Mock technical interview: sessions, grading, cheat sheet, favourites"),
+        (name = "travel", description = "Singapore travel planner: options, attractions, plans"),
         (name = "ops", description = "Health"))
 )]
 struct ApiDoc;

@@ -246,7 +246,8 @@ impl<'a> Bundler<'a> {
                 let next = candidates
                     .iter()
                     .filter(|(c, _)| {
-                        !members.contains(c) && members.iter().all(|&m| data.km(*c, m) <= MAX_PAIR_KM)
+                        !members.contains(c)
+                            && members.iter().all(|&m| data.km(*c, m) <= MAX_PAIR_KM)
                     })
                     .filter(|(c, _)| {
                         // The second member always may come (a bundle needs two); later
@@ -366,9 +367,7 @@ mod tests {
                     // Growing stops once the slot is full (with a fifth of slack).
                     let without_last = &members[..members.len() - 1];
                     assert!(bundle_minutes(data, without_last) < slot.capacity());
-                    assert!(
-                        bundle_minutes(data, members) <= slot.capacity() + slot.capacity() / 5
-                    );
+                    assert!(bundle_minutes(data, members) <= slot.capacity() + slot.capacity() / 5);
                 }
             }
         }

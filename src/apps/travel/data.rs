@@ -25,7 +25,14 @@ pub const LAT_RANGE: (f64, f64) = (1.15, 1.48);
 pub const LNG_RANGE: (f64, f64) = (103.59, 104.10);
 
 /// The travel styles a trip and an attraction may have.
-pub const STYLES: &[&str] = &["nature", "city", "food", "luxury", "budget", "with-children"];
+pub const STYLES: &[&str] = &[
+    "nature",
+    "city",
+    "food",
+    "luxury",
+    "budget",
+    "with-children",
+];
 /// Attraction categories.
 pub const CATEGORIES: &[&str] = &[
     "landmark",
@@ -142,7 +149,10 @@ impl Attraction {
         // The window may also fall in the part of yesterday's opening after midnight.
         [(open, close), (open + 24 * 60, close + 24 * 60)]
             .iter()
-            .chain(std::iter::once(&(open.saturating_sub(24 * 60), close.saturating_sub(24 * 60))))
+            .chain(std::iter::once(&(
+                open.saturating_sub(24 * 60),
+                close.saturating_sub(24 * 60),
+            )))
             .any(|&(o, c)| {
                 let from = o.max(start);
                 let to = c.min(end);
@@ -283,7 +293,9 @@ impl Dataset {
                 }
             }
             if !a.description.ko.chars().any(is_hangul) || !a.name.ko.chars().any(is_hangul) {
-                errors.push(format!("{id}: the Korean name or description has no Korean"));
+                errors.push(format!(
+                    "{id}: the Korean name or description has no Korean"
+                ));
             }
             if a.description.en.chars().count() > 160 {
                 errors.push(format!("{id}: description.en is over 160 characters"));
@@ -370,9 +382,15 @@ mod tests {
     #[test]
     fn a_coordinate_outside_singapore_is_refused() {
         let errors = broken(|l| l[0].lat = 3.15);
-        assert!(errors.iter().any(|e| e.contains("outside Singapore")), "{errors:?}");
+        assert!(
+            errors.iter().any(|e| e.contains("outside Singapore")),
+            "{errors:?}"
+        );
         let errors = broken(|l| l[1].lng = 101.7);
-        assert!(errors.iter().any(|e| e.contains("outside Singapore")), "{errors:?}");
+        assert!(
+            errors.iter().any(|e| e.contains("outside Singapore")),
+            "{errors:?}"
+        );
     }
 
     #[test]
@@ -382,10 +400,19 @@ mod tests {
             copy.id = "copy-of-first".into();
             l.push(copy);
         });
-        assert!(errors.iter().any(|e| e.contains("duplicate English name")), "{errors:?}");
-        assert!(errors.iter().any(|e| e.contains("the same place twice")), "{errors:?}");
+        assert!(
+            errors.iter().any(|e| e.contains("duplicate English name")),
+            "{errors:?}"
+        );
+        assert!(
+            errors.iter().any(|e| e.contains("the same place twice")),
+            "{errors:?}"
+        );
         let errors = broken(|l| l[1].id = l[0].id.clone());
-        assert!(errors.iter().any(|e| e.contains("duplicate id")), "{errors:?}");
+        assert!(
+            errors.iter().any(|e| e.contains("duplicate id")),
+            "{errors:?}"
+        );
     }
 
     #[test]
