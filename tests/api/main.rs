@@ -13,4 +13,5 @@ mod interview;
 mod me;
 mod oauth;
 mod throttle;
+mod travel;
 mod web;

@@ -17,6 +17,7 @@ import homeLocale from './pages/home/locale.js';
 import accountLocale from './pages/account/locale.js';
 import chatLocale from './pages/chat/locale.js';
 import interviewLocale from './pages/interview/locale.js';
+import travelLocale from './pages/travel/locale.js';
 
 export const APPS = [
   {
@@ -66,6 +67,16 @@ export const APPS = [
       { href: '/interview/cheatsheet', title: 'cheatsheet.tile.title', body: 'cheatsheet.tile.body' },
       { href: '/interview/favorites', title: 'favorites.tile.title', body: 'favorites.tile.body' },
     ],
+  },
+  {
+    id: 'travel',
+    locale: travelLocale,
+    routes: [
+      { path: '/travel', page: 'travel', private: true, load: () => import('./pages/travel/travel.js') },
+      { path: '/travel/plans/:id', page: 'travel-plan', private: true, load: () => import('./pages/travel/plan.js') },
+    ],
+    nav: [{ href: '/travel', label: 'travel.nav', private: true }],
+    tiles: [{ href: '/travel', title: 'travel.tile.title', body: 'travel.tile.body' }],
   },
 ];
 
