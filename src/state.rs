@@ -78,6 +78,22 @@ impl Parts {
     pub fn get<T: Any + Send + Sync>(&self) -> Option<&T> {
         self.values.get(&TypeId::of::<T>())?.downcast_ref()
     }
+
+    /// The value of type `T`, made with `Default` when there is none yet (so several
+    /// features' `init`s can register into one value).
+    pub fn get_or_default<T: Any + Send + Sync + Default>(&mut self) -> &mut T {
+        let slot = self
+            .values
+            .entry(TypeId::of::<T>())
+            .or_insert_with(|| Box::new(T::default()));
+        if !slot.is::<T>() {
+            *slot = Box::new(T::default());
+        }
+        match slot.downcast_mut::<T>() {
+            Some(value) => value,
+            None => unreachable!("the slot was just given a T"),
+        }
+    }
 }
 
 #[cfg(test)]

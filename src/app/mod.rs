@@ -79,7 +79,7 @@ const FEATURES: &[Feature] = &[
         init: crate::apps::interview::init,
     },
     Feature {
-        router: no_routes,
+        router: crate::apps::travel::router,
         init: crate::apps::travel::init,
     },
     Feature {
@@ -101,6 +101,7 @@ const FEATURES: &[Feature] = &[
         (name = "chat", description = "Assistants, rooms, messages, search, export"), (name = "interview", description = "Mock technical interview: sessions, grading, cheat sheet, favourites"),
         (name = "board", description = "Community board: posts, comments, thumbnails"),
         (name = "tarot", description = "Tarot: the card encyclopedia, shuffles, readings and nearby shops"),
+        (name = "travel", description = "Singapore travel planner: options, attractions, plans"),
         (name = "ops", description = "Health"))
 )]
 struct ApiDoc;

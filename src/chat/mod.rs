@@ -3,6 +3,7 @@
 
 pub mod answers;
 pub mod assistants;
+pub mod context;
 mod export;
 pub mod input;
 pub mod render;

@@ -313,14 +313,18 @@ async fn build_request(state: &AppState, room: &RoomRow) -> Result<ChatRequest> 
         assistants::system_prompt(assistant, &settings),
     )];
     messages.extend(trim_history(turns, budget));
-    Ok(ChatRequest {
+    let mut request = ChatRequest {
         assistant: room.assistant.clone(),
         settings,
         locale: None,
         messages,
         json_schema: None,
         max_tokens: None,
-    })
+    };
+    if let Some(contexts) = state.parts.get::<super::context::RoomContexts>() {
+        contexts.prepare(state, room, &mut request).await?;
+    }
+    Ok(request)
 }
 
 /// Keeps the newest turns that fit in `budget` characters (always the newest one, cut to

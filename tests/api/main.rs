@@ -18,4 +18,5 @@ mod naming;
 mod oauth;
 mod tarot;
 mod throttle;
+mod travel;
 mod web;

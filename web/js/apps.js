@@ -20,6 +20,7 @@ import interviewLocale from './pages/interview/locale.js';
 import boardLocale from './pages/board/locale.js';
 import tarotLocale from './pages/tarot/locale.js';
 import namingLocale from './pages/naming/locale.js';
+import travelLocale from './pages/travel/locale.js';
 
 export const APPS = [
   {
@@ -102,6 +103,16 @@ export const APPS = [
       { href: '/tarot', title: 'tarot.tile.title', body: 'tarot.tile.body' },
       { href: '/tarot/reading', title: 'tarot.readingTile.title', body: 'tarot.readingTile.body' },
     ],
+  },
+  {
+    id: 'travel',
+    locale: travelLocale,
+    routes: [
+      { path: '/travel', page: 'travel', private: true, load: () => import('./pages/travel/travel.js') },
+      { path: '/travel/plans/:id', page: 'travel-plan', private: true, load: () => import('./pages/travel/plan.js') },
+    ],
+    nav: [{ href: '/travel', label: 'travel.nav', private: true }],
+    tiles: [{ href: '/travel', title: 'travel.tile.title', body: 'travel.tile.body' }],
   },
 ];
 
