@@ -81,9 +81,9 @@ pub async fn insert(
     key_hash: &str,
 ) -> Result<Option<KeyRow>> {
     let lock = if db.backend() == "postgres" {
-        "SELECT 1 FROM users WHERE id = $1 FOR UPDATE"
+        "SELECT id FROM users WHERE id = $1 FOR UPDATE"
     } else {
-        "SELECT 1 FROM users WHERE id = $1"
+        "SELECT id FROM users WHERE id = $1"
     };
     let id = Uuid::now_v7();
     let now = crate::db::now();
@@ -99,7 +99,7 @@ pub async fn insert(
     .bind(key_hash)
     .bind(now)
     .bind(MAX_KEYS);
-    db.hot_write_claimed::<i64>(Stmt::new(lock).bind(user_id), vec![insert])
+    db.hot_write_claimed::<Uuid>(Stmt::new(lock).bind(user_id), vec![insert])
         .await?;
     let sql = format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE id = $1 AND user_id = $2");
     db.hot_one(Stmt::new(sql).bind(id).bind(user_id)).await

@@ -156,7 +156,13 @@ pub async fn reserve_with(
 /// either way, so a failure here is logged, not returned (the hold would then be refunded
 /// by a later [`recover`]: the user's favour, never a double charge).
 pub async fn keep(state: &AppState, reservation: &Reservation) {
-    if let Err(err) = state.db.hot_execute(reservation.claim()).await {
+    // The claim returns the hold's id (`RETURNING`), so it runs as a claimed write: a plain
+    // execute of a statement that returns rows fails on SQLite's fast path.
+    if let Err(err) = state
+        .db
+        .hot_write_claimed::<Uuid>(reservation.claim(), Vec::new())
+        .await
+    {
         tracing::error!(error = %err, "could not settle a quota hold");
     }
 }
