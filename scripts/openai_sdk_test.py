@@ -12,7 +12,10 @@ import sys
 import time
 import urllib.request
 
-import httpx
+try:  # openai 3 ships its HTTP client as httpx2; openai 1 and 2 use httpx.
+    import httpx2 as httpx
+except ImportError:
+    import httpx
 import openai
 from openai import OpenAI
 

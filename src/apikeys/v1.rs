@@ -397,8 +397,7 @@ pub async fn chat_completions(
                 "model": prepared.target.id, "system_fingerprint": null}),
             include_usage: prepared.include_usage,
             prompt_tokens: prepared.prompt_tokens,
-            completion_tokens: 0,
-            sent: 0,
+            text: String::new(),
             cap,
             phase: Phase::Start,
         };
@@ -469,8 +468,8 @@ struct Relay {
     meta: Value,
     include_usage: bool,
     prompt_tokens: u64,
-    completion_tokens: u64,
-    sent: usize,
+    /// The text sent so far (at most the answer cap), for the usage estimate.
+    text: String,
     cap: usize,
     phase: Phase,
 }
@@ -507,7 +506,8 @@ impl Relay {
                     match next {
                         None => self.phase = Phase::Finish("stop"),
                         Some(Ok(piece)) => {
-                            let kept = prefix_within(&piece, self.cap.saturating_sub(self.sent));
+                            let kept =
+                                prefix_within(&piece, self.cap.saturating_sub(self.text.len()));
                             if kept.len() < piece.len() {
                                 self.upstream = None;
                                 self.phase = Phase::Finish("length");
@@ -515,8 +515,7 @@ impl Relay {
                             if kept.is_empty() {
                                 continue;
                             }
-                            self.sent += kept.len();
-                            self.completion_tokens += estimate_tokens(kept);
+                            self.text.push_str(kept);
                             self.hold.produced = true;
                             return Some(self.delta(json!({"content": kept}), None));
                         }
@@ -541,7 +540,7 @@ impl Relay {
                 }
                 Phase::Usage => {
                     self.phase = Phase::Done;
-                    let usage = Usage::new(self.prompt_tokens, self.completion_tokens);
+                    let usage = Usage::new(self.prompt_tokens, estimate_tokens(&self.text));
                     return Some(self.chunk(json!([]), Some(usage)));
                 }
                 Phase::Done => {
