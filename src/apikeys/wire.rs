@@ -20,7 +20,8 @@ pub struct OpenAiError {
     pub kind: &'static str,
     pub code: Option<&'static str>,
     pub param: Option<String>,
-    pub headers: HeaderMap,
+    /// Extra response headers (boxed: errors travel in `Result`s and stay small).
+    pub headers: Box<HeaderMap>,
 }
 
 impl OpenAiError {
@@ -36,7 +37,7 @@ impl OpenAiError {
             kind,
             code: Some(code),
             param: None,
-            headers: HeaderMap::new(),
+            headers: Box::default(),
         }
     }
 
@@ -99,7 +100,7 @@ impl IntoResponse for OpenAiError {
             tracing::error!(error = %self.message, "v1 request failed");
         }
         let mut response = (self.status, Json(self.body())).into_response();
-        response.headers_mut().extend(self.headers);
+        response.headers_mut().extend(*self.headers);
         response
     }
 }
