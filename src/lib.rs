@@ -1,6 +1,8 @@
 //! confab: a self-hosted AI assistant service.
 #![forbid(unsafe_code)]
 
+/// Personal API keys and the OpenAI-compatible `/v1` endpoint.
+pub mod apikeys;
 /// The router, the server's lifecycle and start-up wiring (one `init` per feature).
 pub mod app;
 /// The themed apps (the mock interview so far).

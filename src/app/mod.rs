@@ -67,6 +67,10 @@ const FEATURES: &[Feature] = &[
         init: no_init,
     },
     Feature {
+        router: crate::apikeys::router,
+        init: crate::apikeys::init,
+    },
+    Feature {
         router: crate::chat::router,
         init: crate::chat::init,
     },
@@ -150,6 +154,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(api)
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
         .route("/metrics", get(ops::metrics))
+        .nest("/v1", crate::apikeys::v1_router())
         .route("/v/{version}/{*path}", get(crate::web::versioned_asset))
         .fallback(crate::web::fallback)
         .method_not_allowed_fallback(method_not_allowed)

@@ -144,7 +144,7 @@ impl Error {
         }
     }
 
-    fn public_message(&self) -> String {
+    pub(crate) fn public_message(&self) -> String {
         match self {
             Error::Validation { fields } => {
                 let names: Vec<&str> = fields.names().collect();

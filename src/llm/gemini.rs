@@ -11,7 +11,7 @@ use super::{
 };
 
 const DEFAULT_BASE_URL: &str = "https://generativelanguage.googleapis.com/v1beta";
-const DEFAULT_MODEL: &str = "gemini-2.5-flash";
+pub const DEFAULT_MODEL: &str = "gemini-2.5-flash";
 
 /// The Gemini provider.
 pub struct GeminiProvider {

@@ -238,6 +238,11 @@ impl Registry {
         self
     }
 
+    /// The configured provider (apps without their own use it).
+    pub fn default_provider(&self) -> Arc<dyn LlmProvider> {
+        self.default.clone()
+    }
+
     /// The provider for an app.
     pub fn for_app(&self, app: &str) -> Arc<dyn LlmProvider> {
         self.per_app

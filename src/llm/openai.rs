@@ -12,7 +12,7 @@ use super::{
 };
 
 const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
-const DEFAULT_MODEL: &str = "gpt-4o-mini";
+pub const DEFAULT_MODEL: &str = "gpt-4o-mini";
 
 /// The OpenAI-compatible provider.
 pub struct OpenAiProvider {

@@ -1,4 +1,5 @@
 mod answers;
+mod apikeys;
 mod auth;
 mod board;
 mod chat;

@@ -7,6 +7,7 @@ import { t, formatDateTime, formatTime, formatTimeZone } from '../../i18n.js';
 import { navigate } from '../../router.js';
 import { pageHeader, showError, flash, confirmDialog, loadInto, submitForm } from '../../ui.js';
 import { providers, providerName, mark, oauthErrorText } from './social.js';
+import { apiKeysCard } from './apikeys.js';
 
 function profileForm(me) {
   // An account made by a provider may have no email yet.
@@ -158,12 +159,13 @@ export async function render(main, params, query) {
   if (linked || oauthError) window.history.replaceState(window.history.state, '', '/profile');
   const me = await loadInto(main, api.get('/api/me'));
   if (!me) return;
-  const [view, identities, enabled] = await Promise.all([
+  const [view, identities, enabled, keys] = await Promise.all([
     quota.reload(),
     api.get('/api/me/identities').catch(() => ({ items: [] })),
     providers(),
+    apiKeysCard(),
   ]);
   main.append(h('div', { class: 'grid-2' },
     h('div', { class: 'stack' }, profileForm(me), identitiesCard(identities.items || [], enabled), passwordForm(me)),
-    h('div', { class: 'stack' }, quotaCard(view), deleteCard(me))));
+    h('div', { class: 'stack' }, quotaCard(view), keys, deleteCard(me))));
 }
