@@ -3,7 +3,7 @@
 //! A key is looked up by its SHA-256 in one indexed query that also checks that its owner
 //! is active. On a SQLite server the answer is kept in memory with the owner's
 //! `auth_version` and reused while that counter is unchanged — the same never-stale rule as
-//! the caller cache of `auth/cache.rs`: deleting a key (trigger in migration 0012),
+//! the caller cache of `auth/cache.rs`: deleting a key (trigger in migration 0011),
 //! deactivating or deleting its owner all bump or remove the counter, so the next request
 //! misses and is refused. PostgreSQL has no counters: each request runs the one query, as
 //! the session check does.

@@ -164,6 +164,9 @@ impl From<Error> for OpenAiError {
             Error::Busy | Error::Unavailable => {
                 OpenAiError::new(status, "api_error", "server_busy", message)
             }
+            Error::NotConfigured { code, .. } => {
+                OpenAiError::new(status, "api_error", code, message)
+            }
             Error::TooManyRequests { retry_after, .. } => {
                 let mut out = OpenAiError::new(status, "rate_limit_error", "rate_limited", message);
                 out.headers

@@ -51,7 +51,7 @@ impl Comment {
             id: row.id,
             post_id: row.post_id,
             parent_id: row.parent_id,
-            author: live.then(|| Author {
+            author: live.then_some(Author {
                 id: row.author_id,
                 username: row.author_name,
             }),
