@@ -156,6 +156,9 @@ pub async fn delete_room(db: &Db, owner: Uuid, id: Uuid) -> Result<bool> {
     if get_room(db, owner, id).await?.is_none() {
         return Ok(false);
     }
+    if let Db::Postgres(pool) = db {
+        return delete_room_postgres(pool, owner, id).await;
+    }
     loop {
         let stmt = Stmt::new(
             "DELETE FROM messages WHERE id IN \
@@ -169,6 +172,52 @@ pub async fn delete_room(db: &Db, owner: Uuid, id: Uuid) -> Result<bool> {
         }
     }
     db.delete_owned("rooms", "owner_id", id, owner).await
+}
+
+/// [`delete_room`] on PostgreSQL. An answer settling in the room locks its quota hold, then
+/// its message (`answers::settle`); deleting a message sets its hold's `message_id` to NULL,
+/// which would lock them the other way round, and the two could deadlock. So every step
+/// here first locks the holds of the room's answers, in one transaction with the delete.
+async fn delete_room_postgres(pool: &sqlx::PgPool, owner: Uuid, id: Uuid) -> Result<bool> {
+    const LOCK_HOLDS: &str = "SELECT h.id FROM quota_holds h JOIN messages m ON m.id = h.message_id \
+         WHERE m.room_id = $1 AND m.owner_id = $2 ORDER BY h.id FOR UPDATE OF h";
+    loop {
+        let mut tx = pool.begin().await?;
+        sqlx::query(LOCK_HOLDS)
+            .bind(id)
+            .bind(owner)
+            .execute(&mut *tx)
+            .await?;
+        let deleted = sqlx::query(
+            "DELETE FROM messages WHERE id IN \
+             (SELECT id FROM messages WHERE room_id = $1 AND owner_id = $2 LIMIT $3)",
+        )
+        .bind(id)
+        .bind(owner)
+        .bind(DELETE_CHUNK)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        if deleted < DELETE_CHUNK as u64 {
+            break;
+        }
+    }
+    // The room's cascade takes any message sent meanwhile: lock those answers' holds first.
+    let mut tx = pool.begin().await?;
+    sqlx::query(LOCK_HOLDS)
+        .bind(id)
+        .bind(owner)
+        .execute(&mut *tx)
+        .await?;
+    let deleted = sqlx::query("DELETE FROM rooms WHERE id = $1 AND owner_id = $2")
+        .bind(id)
+        .bind(owner)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    tx.commit().await?;
+    Ok(deleted > 0)
 }
 
 /// A message to store.
