@@ -247,20 +247,35 @@ async fn a_plain_send_whose_client_leaves_is_still_answered_and_stored(backend: 
         latency: Duration::from_millis(600),
         ..Behavior::default()
     };
-    let Some((_fake, app, me, room)) = with_upstream(backend, behavior, |_| {}).await else {
+    let Some((fake, app, me, room)) = with_upstream(backend, behavior, |_| {}).await else {
         return;
     };
-    let impatient = reqwest::Client::builder()
-        .timeout(Duration::from_millis(150))
-        .build()
-        .expect("client");
-    let left = impatient
-        .post(app.url(&format!("/api/rooms/{room}/messages")))
-        .bearer_auth(&me.access)
-        .json(&json!({"content": "take your time"}))
-        .send()
-        .await;
-    assert!(left.is_err(), "the client gave up before the answer");
+    // The client leaves once the server has asked the model (not before the server has even
+    // read the request, which a fixed client timeout could do on a busy machine).
+    let client = app.client.clone();
+    let url = app.url(&format!("/api/rooms/{room}/messages"));
+    let token = me.access.clone();
+    let request = tokio::spawn(async move {
+        client
+            .post(url)
+            .bearer_auth(token)
+            .json(&json!({"content": "take your time"}))
+            .send()
+            .await
+    });
+    let asked = std::time::Instant::now() + Duration::from_secs(10);
+    while fake.calls() == 0 {
+        assert!(
+            std::time::Instant::now() < asked,
+            "the model was never asked"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    request.abort();
+    assert!(
+        request.await.is_err_and(|e| e.is_cancelled()),
+        "the client gave up before the answer"
+    );
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     loop {
         let messages = app.room_messages(&me.access, &room).await;
