@@ -1,10 +1,12 @@
 //! View counts without a write per request: a view is counted once per viewer (a member,
-//! or an address for visitors) per post per hour, in memory, and the counts are added to
+//! or an address for visitors) per post per hour (a sliding hour from the counted view,
+//! not a clock hour, so a viewer at 9:59 and 10:01 counts once), in memory, and the counts are added to
 //! the posts in one transaction every [`FLUSH_EVERY`]. Reads add what is still pending,
 //! so a viewer sees their own view at once. With several instances (PostgreSQL) each
 //! instance de-duplicates its own viewers; a crash loses at most one interval of views.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -14,13 +16,16 @@ use crate::db::Db;
 
 /// How often counted views are written.
 pub const FLUSH_EVERY: Duration = Duration::from_secs(2);
-/// Most (post, viewer) pairs remembered within an hour; past it the memory starts over.
+/// Most (post, viewer) pairs remembered; past it the expired ones are forgotten, or all.
 const MAX_SEEN: usize = 200_000;
+
+/// How long a viewer's view of a post keeps counting as the same view, in seconds.
+const VIEW_WINDOW_SECS: i64 = 3600;
 
 #[derive(Default)]
 struct Inner {
-    hour: i64,
-    seen: HashSet<(Uuid, String)>,
+    /// When each (post, viewer) view was last counted (Unix seconds).
+    seen: HashMap<(Uuid, String), i64>,
     pending: HashMap<Uuid, i64>,
     flushing: HashMap<Uuid, i64>,
 }
@@ -35,19 +40,36 @@ pub struct Views {
 }
 
 impl Views {
-    /// Counts a view of `post` by `viewer` unless counted this hour; returns the views of
+    /// Counts a view of `post` by `viewer` unless counted within the last hour; returns the views of
     /// `post` not yet in the database.
     pub fn record(self: &Arc<Self>, db: &Db, post: Uuid, viewer: String) -> i64 {
         self.start_flusher(db);
-        let hour = time::OffsetDateTime::now_utc().unix_timestamp() / 3600;
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let Ok(mut inner) = self.inner.lock() else {
             return 0;
         };
-        if inner.hour != hour || inner.seen.len() >= MAX_SEEN {
-            inner.hour = hour;
-            inner.seen.clear();
+        if inner.seen.len() >= MAX_SEEN {
+            // Forget the views older than the window; if most are recent, start over (a
+            // crowd of visitors then counts again, never a slow sweep per request).
+            inner.seen.retain(|_, at| now - *at < VIEW_WINDOW_SECS);
+            if inner.seen.len() >= MAX_SEEN / 2 {
+                inner.seen.clear();
+            }
         }
-        if inner.seen.insert((post, viewer)) {
+        let counted = match inner.seen.entry((post, viewer)) {
+            Entry::Occupied(mut seen) => {
+                let fresh = now - *seen.get() >= VIEW_WINDOW_SECS;
+                if fresh {
+                    seen.insert(now);
+                }
+                fresh
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(now);
+                true
+            }
+        };
+        if counted {
             *inner.pending.entry(post).or_default() += 1;
         }
         unsaved(&inner, post)
