@@ -151,20 +151,27 @@ pub async fn list_posts(
     {
         return Ok(json_bytes(bytes));
     }
-    let rows = repo::list_posts(
-        &state.db,
-        category.map(Category::as_str),
-        pattern.as_deref(),
-        cursor,
-        page.fetch_limit(),
-    )
-    .await?;
+    let (rows, unsaved) = board
+        .views
+        .read_consistent(
+            || {
+                repo::list_posts(
+                    &state.db,
+                    category.map(Category::as_str),
+                    pattern.as_deref(),
+                    cursor,
+                    page.fetch_limit(),
+                )
+            },
+            |rows| rows.iter().map(|r| r.id).collect(),
+        )
+        .await?;
     let page = page.page(
         rows,
         |r| r.id.to_string(),
         |r| {
-            let unsaved = board.views.unsaved(r.id);
-            summary(r, unsaved)
+            let views = unsaved.get(&r.id).copied().unwrap_or(0);
+            summary(r, views)
         },
     );
     let bytes = bytes::Bytes::from(serde_json::to_vec(&page).map_err(Error::internal)?);
@@ -256,14 +263,19 @@ pub async fn get_post(
     ClientIp(ip): ClientIp,
     IdPath(id): IdPath,
 ) -> Result<Json<Post>> {
-    let row = repo::get_post(&state.db, id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let views = &state.part::<Board>()?.views;
+    let (row, unsaved) = views
+        .read_consistent(|| repo::get_post(&state.db, id), |_| vec![id])
+        .await?;
+    let row = row.ok_or(Error::NotFound)?;
     let viewer = match &user {
         Some(u) => format!("u:{}", u.id),
         None => format!("ip:{ip}"),
     };
-    let unsaved = state.part::<Board>()?.views.record(&state.db, id, viewer);
+    // This view is added to the snapshot's pending count, not read from the database, so a
+    // flush in between cannot count it twice.
+    let new = i64::from(views.record(&state.db, id, viewer));
+    let unsaved = unsaved.get(&id).copied().unwrap_or(0) + new;
     Ok(Json(Post::from_row(row, user.as_ref(), unsaved)))
 }
 
@@ -316,10 +328,13 @@ pub async fn update_post(
         return Err(Error::NotFound);
     }
     state.part::<Board>()?.lists.bump();
-    let row = repo::get_post(&state.db, id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let unsaved = state.part::<Board>()?.views.unsaved(id);
+    let (row, unsaved) = state
+        .part::<Board>()?
+        .views
+        .read_consistent(|| repo::get_post(&state.db, id), |_| vec![id])
+        .await?;
+    let row = row.ok_or(Error::NotFound)?;
+    let unsaved = unsaved.get(&id).copied().unwrap_or(0);
     Ok(Json(Post::from_row(row, Some(&user), unsaved)))
 }
 

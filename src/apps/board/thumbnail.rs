@@ -173,10 +173,12 @@ pub async fn put_thumbnail(
     if let Some(old) = &row.thumbnail {
         board.media.forget(old).await;
     }
-    let row = repo::get_post(&state.db, id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let unsaved = board.views.unsaved(id);
+    let (row, unsaved) = board
+        .views
+        .read_consistent(|| repo::get_post(&state.db, id), |_| vec![id])
+        .await?;
+    let row = row.ok_or(Error::NotFound)?;
+    let unsaved = unsaved.get(&id).copied().unwrap_or(0);
     Ok(Json(Post::from_row(row, Some(&user), unsaved)).into_response())
 }
 

@@ -28,6 +28,9 @@ struct Inner {
     seen: HashMap<(Uuid, String), i64>,
     pending: HashMap<Uuid, i64>,
     flushing: HashMap<Uuid, i64>,
+    /// Odd while a flush is writing; bumped when one starts and when it ends, so a reader
+    /// can tell whether its database read and the unsaved counts belong together.
+    epoch: u64,
 }
 
 /// The view counter (one per process).
@@ -40,13 +43,13 @@ pub struct Views {
 }
 
 impl Views {
-    /// Counts a view of `post` by `viewer` unless counted within the last hour; returns the views of
-    /// `post` not yet in the database.
-    pub fn record(self: &Arc<Self>, db: &Db, post: Uuid, viewer: String) -> i64 {
+    /// Counts a view of `post` by `viewer` unless counted within the last hour; returns
+    /// whether it counted.
+    pub fn record(self: &Arc<Self>, db: &Db, post: Uuid, viewer: String) -> bool {
         self.start_flusher(db);
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let Ok(mut inner) = self.inner.lock() else {
-            return 0;
+            return false;
         };
         if inner.seen.len() >= MAX_SEEN {
             // Forget the views older than the window; if most are recent, start over (a
@@ -72,12 +75,43 @@ impl Views {
         if counted {
             *inner.pending.entry(post).or_default() += 1;
         }
-        unsaved(&inner, post)
+        counted
     }
 
-    /// The views of `post` not yet in the database.
-    pub fn unsaved(&self, post: Uuid) -> i64 {
-        self.inner.lock().map(|i| unsaved(&i, post)).unwrap_or(0)
+    /// Runs `read` (a database read that includes view counts) and returns it with the views
+    /// of the posts `ids` names that are not in the database yet, as one snapshot: a flush
+    /// that starts or ends during the read could otherwise count a batch twice or not at all,
+    /// so the read is repeated (a flush takes milliseconds, once every [`FLUSH_EVERY`]); after
+    /// three tries the last read is used as it is.
+    pub async fn read_consistent<T, Fut>(
+        &self,
+        mut read: impl FnMut() -> Fut,
+        ids: impl Fn(&T) -> Vec<Uuid>,
+    ) -> crate::error::Result<(T, HashMap<Uuid, i64>)>
+    where
+        Fut: std::future::Future<Output = crate::error::Result<T>>,
+    {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let before = self.inner.lock().map(|i| i.epoch).unwrap_or(0);
+            let value = read().await?;
+            let wanted = ids(&value);
+            let unsaved = match self.inner.lock() {
+                Ok(inner) if (inner.epoch == before && before % 2 == 0) || tries >= 3 => Some(
+                    wanted
+                        .into_iter()
+                        .map(|id| (id, unsaved(&inner, id)))
+                        .collect::<HashMap<_, _>>(),
+                ),
+                Ok(_) => None,
+                Err(_) => Some(HashMap::new()),
+            };
+            if let Some(unsaved) = unsaved {
+                return Ok((value, unsaved));
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
     }
 
     /// Starts the writer on first use (the database is only known then); it ends when the
@@ -110,11 +144,13 @@ impl Views {
             }
             let taken = std::mem::take(&mut inner.pending);
             inner.flushing = taken.clone();
+            inner.epoch += 1;
             taken.into_iter().collect()
         };
         let result = super::repo::add_views(db, &batch).await;
         if let Ok(mut inner) = self.inner.lock() {
             let flushing = std::mem::take(&mut inner.flushing);
+            inner.epoch += 1;
             if let Err(err) = &result {
                 tracing::warn!(error = %err, "saving view counts failed; keeping them");
                 for (post, n) in flushing {
