@@ -304,14 +304,16 @@ impl Application {
         let limits = serve::Limits {
             max_connections: usize::try_from(config.max_connections).unwrap_or(usize::MAX),
             header_read_timeout: Duration::from_secs(config.header_read_timeout_secs),
+            drain,
         };
-        serve::serve(self.listener, self.router, limits, shutdown).await?;
+        let deadline = serve::serve(self.listener, self.router, limits, shutdown).await?;
         if let Some(sweeper) = sweeper {
             sweeper.abort();
         }
         // Answers belong to the server: let the running ones finish and be stored.
         if let Ok(answers) = self.state.part::<crate::chat::answers::Answers>() {
-            answers.drain(drain).await;
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            answers.drain(left).await;
         }
         db.close().await;
         tracing::info!("confab stopped");

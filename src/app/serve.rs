@@ -9,12 +9,17 @@
 //!   head, so a response streaming over SSE is never cut by it.
 //! - **A body read timeout** is a layer in the router (`RequestBodyTimeoutLayer`): it bounds
 //!   reading the request body, not writing the response, so SSE is exempt there too.
-//! - **Graceful shutdown**: on the signal the loop stops accepting, and every connection
-//!   finishes its in-flight requests (answers being streamed included) before `serve`
-//!   returns.
+//! - **Graceful shutdown**: on the signal the loop takes the connections already waiting in
+//!   the kernel's backlog (closing the listener would reset them after their clients sent a
+//!   request), closes the listener so new connections are refused at once (a load balancer
+//!   retries those elsewhere), and every open connection finishes its in-flight requests
+//!   (answers being streamed included) and closes. `serve` returns when they are all closed
+//!   or when the drain time (`shutdown_drain_secs`) is up, whichever comes first.
 
 use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::time::Instant;
 
 use axum::Router;
 use axum::extract::ConnectInfo;
@@ -32,16 +37,19 @@ use tower::ServiceExt as _;
 pub struct Limits {
     pub max_connections: usize,
     pub header_read_timeout: Duration,
+    /// How long open connections may take to finish after the shutdown signal.
+    pub drain: Duration,
 }
 
 /// Serves `router` on `listener` until `shutdown` completes, then lets open connections
-/// finish.
+/// finish within `limits.drain`. Returns the drain deadline, so what else must finish at
+/// shutdown (answers no client watches) shares the same bound.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+) -> std::io::Result<Instant> {
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
     let mut builder = Builder::new(TokioExecutor::new());
@@ -51,6 +59,27 @@ pub async fn serve(
         .header_read_timeout(limits.header_read_timeout);
     builder.http2().timer(TokioTimer::new());
     let builder = Arc::new(builder);
+    let spawn = |stream: tokio::net::TcpStream,
+                 peer: std::net::SocketAddr,
+                 permit: Option<tokio::sync::OwnedSemaphorePermit>| {
+        let _ = stream.set_nodelay(true);
+        let service = router
+            .clone()
+            .map_request(move |mut req: Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(ConnectInfo(peer));
+                req
+            });
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
+            .into_owned();
+        let watched = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(err) = watched.await {
+                tracing::debug!(error = %err, %peer, "connection ended with an error");
+            }
+            drop(permit);
+        });
+    };
     tokio::pin!(shutdown);
     loop {
         let permit = tokio::select! {
@@ -72,25 +101,28 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let _ = stream.set_nodelay(true);
-        let service = router
-            .clone()
-            .map_request(move |mut req: Request<hyper::body::Incoming>| {
-                req.extensions_mut().insert(ConnectInfo(peer));
-                req
-            });
-        let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
-            .into_owned();
-        let watched = graceful.watch(connection);
-        tokio::spawn(async move {
-            if let Err(err) = watched.await {
-                tracing::debug!(error = %err, %peer, "connection ended with an error");
-            }
-            drop(permit);
-        });
+        spawn(stream, peer, Some(permit));
+    }
+    let deadline = Instant::now() + limits.drain;
+    // Connections the kernel completed before the signal have clients that may already have
+    // sent a request: serve them (a zero timeout polls `accept` once) rather than reset them.
+    let mut picked_up = 0_usize;
+    while let Ok(Ok((stream, peer))) = tokio::time::timeout(Duration::ZERO, listener.accept()).await
+    {
+        spawn(stream, peer, None);
+        picked_up += 1;
     }
     drop(listener);
-    graceful.shutdown().await;
-    Ok(())
+    tracing::info!(
+        waiting_connections = picked_up,
+        drain_secs = limits.drain.as_secs(),
+        "shutting down: no longer accepting, letting open connections finish"
+    );
+    if tokio::time::timeout_at(deadline, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("connections still open when the drain time was up; closing them");
+    }
+    Ok(deadline)
 }

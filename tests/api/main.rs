@@ -17,6 +17,7 @@ mod interview;
 mod me;
 mod naming;
 mod oauth;
+mod scale;
 mod tarot;
 mod throttle;
 mod travel;
