@@ -98,12 +98,14 @@ impl Views {
             let value = read().await?;
             let wanted = ids(&value);
             let unsaved = match self.inner.lock() {
-                Ok(inner) if (inner.epoch == before && before % 2 == 0) || tries >= 3 => Some(
-                    wanted
-                        .into_iter()
-                        .map(|id| (id, unsaved(&inner, id)))
-                        .collect::<HashMap<_, _>>(),
-                ),
+                Ok(inner) if (inner.epoch == before && before.is_multiple_of(2)) || tries >= 3 => {
+                    Some(
+                        wanted
+                            .into_iter()
+                            .map(|id| (id, unsaved(&inner, id)))
+                            .collect::<HashMap<_, _>>(),
+                    )
+                }
                 Ok(_) => None,
                 Err(_) => Some(HashMap::new()),
             };
