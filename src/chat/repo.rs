@@ -175,26 +175,36 @@ pub async fn delete_room(db: &Db, owner: Uuid, id: Uuid) -> Result<bool> {
 }
 
 /// [`delete_room`] on PostgreSQL. An answer settling in the room locks its quota hold, then
-/// its message (`answers::settle`); deleting a message sets its hold's `message_id` to NULL,
-/// which would lock them the other way round, and the two could deadlock. So every step
-/// here first locks the holds of the room's answers, in one transaction with the delete.
+/// its message, then the room (`answers::settle`), while deleting a message sets its hold's
+/// `message_id` to NULL and deleting the room deletes its messages: the other way round, so
+/// the two could deadlock (and PostgreSQL might pick the settling answer as the victim). So
+/// each step first locks the holds of the room's answers, touches only messages whose holds
+/// it has locked, and deletes the room only once it holds the room and no answer has started
+/// in between; otherwise it lets go and tries again (a settling answer is then let through).
 async fn delete_room_postgres(pool: &sqlx::PgPool, owner: Uuid, id: Uuid) -> Result<bool> {
     const LOCK_HOLDS: &str = "SELECT h.id FROM quota_holds h JOIN messages m ON m.id = h.message_id \
          WHERE m.room_id = $1 AND m.owner_id = $2 ORDER BY h.id FOR UPDATE OF h";
+    const OTHER_HOLDS: &str = "SELECT count(*) FROM quota_holds h JOIN messages m ON m.id = h.message_id \
+         WHERE m.room_id = $1 AND m.owner_id = $2 AND h.id <> ALL($3)";
+    const TRIES: usize = 50;
     loop {
         let mut tx = pool.begin().await?;
-        sqlx::query(LOCK_HOLDS)
+        let locked: Vec<Uuid> = sqlx::query_scalar(LOCK_HOLDS)
             .bind(id)
             .bind(owner)
-            .execute(&mut *tx)
+            .fetch_all(&mut *tx)
             .await?;
         let deleted = sqlx::query(
             "DELETE FROM messages WHERE id IN \
-             (SELECT id FROM messages WHERE room_id = $1 AND owner_id = $2 LIMIT $3)",
+             (SELECT m.id FROM messages m WHERE m.room_id = $1 AND m.owner_id = $2 \
+              AND NOT EXISTS (SELECT 1 FROM quota_holds h WHERE h.message_id = m.id \
+                              AND h.id <> ALL($4)) \
+              LIMIT $3)",
         )
         .bind(id)
         .bind(owner)
         .bind(DELETE_CHUNK)
+        .bind(&locked)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -203,21 +213,45 @@ async fn delete_room_postgres(pool: &sqlx::PgPool, owner: Uuid, id: Uuid) -> Res
             break;
         }
     }
-    // The room's cascade takes any message sent meanwhile: lock those answers' holds first.
-    let mut tx = pool.begin().await?;
-    sqlx::query(LOCK_HOLDS)
-        .bind(id)
-        .bind(owner)
-        .execute(&mut *tx)
-        .await?;
-    let deleted = sqlx::query("DELETE FROM rooms WHERE id = $1 AND owner_id = $2")
-        .bind(id)
-        .bind(owner)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    tx.commit().await?;
-    Ok(deleted > 0)
+    for _ in 0..TRIES {
+        let mut tx = pool.begin().await?;
+        let locked: Vec<Uuid> = sqlx::query_scalar(LOCK_HOLDS)
+            .bind(id)
+            .bind(owner)
+            .fetch_all(&mut *tx)
+            .await?;
+        // Holding the room keeps new sends out (their messages need it); an answer that
+        // started before that and whose hold we do not hold may be settling: let it finish.
+        let room: Option<Uuid> =
+            sqlx::query_scalar("SELECT id FROM rooms WHERE id = $1 AND owner_id = $2 FOR UPDATE")
+                .bind(id)
+                .bind(owner)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if room.is_none() {
+            return Ok(false);
+        }
+        let others: i64 = sqlx::query_scalar(OTHER_HOLDS)
+            .bind(id)
+            .bind(owner)
+            .bind(&locked)
+            .fetch_one(&mut *tx)
+            .await?;
+        if others > 0 {
+            tx.rollback().await?;
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            continue;
+        }
+        let deleted = sqlx::query("DELETE FROM rooms WHERE id = $1 AND owner_id = $2")
+            .bind(id)
+            .bind(owner)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        return Ok(deleted > 0);
+    }
+    Err(crate::error::Error::Busy)
 }
 
 /// A message to store.
