@@ -223,6 +223,11 @@ test('on a phone in English the charts and the log render; members are kept out'
   await page.waitForSelector('.admin-audit li');
   assert.equal(await page.getAttribute('[role=tab][data-tab=audit]', 'aria-selected'), 'true');
   assert.match(await page.textContent('.admin-audit li .admin-audit-text'), /^admin_e2e /);
+  // The users table scrolls sideways inside its box; the page itself does not.
+  await page.click('[role=tab][data-tab=users]');
+  await page.waitForSelector('table.admin-users tbody tr');
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no sideways page scroll');
+  await page.screenshot({ path: join(SHOTS, 'admin-users-en-phone.png'), fullPage: true });
   await context.close();
 
   const memberView = await openAs(member.email, { locale: 'en-US', viewport: PHONE });

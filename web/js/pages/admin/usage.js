@@ -43,11 +43,19 @@ function legend() {
     SCOPES.map((scope) => h('li', {}, h('span', { class: `admin-swatch admin-scope-${scope}` }), scopeName(scope))));
 }
 
-/** Stacked bars per day; returns the <figure>. */
-export function dayChart(report) {
-  const width = 720;
-  const height = 260;
-  const pad = { top: 12, right: 12, bottom: 36, left: 44 };
+/**
+ * The drawing width: the space the chart has (so its text keeps its size on a phone),
+ * between 300 and 720 user units.
+ */
+function chartWidth(container) {
+  const available = container && container.clientWidth ? container.clientWidth : 720;
+  return Math.round(Math.max(300, Math.min(720, available)));
+}
+
+/** Stacked bars per day, `width` units wide; returns the <figure>. */
+export function dayChart(report, width = 720) {
+  const height = width < 500 ? 200 : 260;
+  const pad = { top: 12, right: 12, bottom: 36, left: 40 };
   const plotW = width - pad.left - pad.right;
   const plotH = height - pad.top - pad.bottom;
   const days = report.days;
@@ -60,13 +68,14 @@ export function dayChart(report) {
     ? t('admin.chartLabel', { from: dayLabel(report.from, 'long'), to: dayLabel(report.to, 'long'), total: formatNumber(report.total), peakDay: dayLabel(peak.day, 'long'), peak: formatNumber(peak.total) })
     : t('admin.chartEmpty', { from: dayLabel(report.from, 'long'), to: dayLabel(report.to, 'long') });
   const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, class: 'admin-chart', role: 'img', 'aria-label': summary, preserveAspectRatio: 'xMidYMid meet' });
-  // Grid lines and axis labels at 0, ½ and the top.
-  for (const value of [0, top / 2, top]) {
+  // Grid lines and axis labels at 0, the top and (when it is a whole number) half-way.
+  for (const value of [0, top / 2, top].filter(Number.isInteger)) {
     svg.append(
       s('line', { x1: pad.left, x2: width - pad.right, y1: y(value), y2: y(value), class: 'admin-grid' }),
-      s('text', { x: pad.left - 6, y: y(value) + 4, 'text-anchor': 'end', class: 'admin-axis', text: formatNumber(value, Number.isInteger(value) ? 0 : 1) }));
+      s('text', { x: pad.left - 6, y: y(value) + 4, 'text-anchor': 'end', class: 'admin-axis', text: formatNumber(value) }));
   }
-  const every = Math.ceil(days.length / 12); // at most about a dozen day labels
+  // At most one day label per 60 units, so they never overlap.
+  const every = Math.ceil(days.length / Math.max(1, Math.floor(plotW / 60)));
   days.forEach((day, i) => {
     const x = pad.left + i * slot + (slot - barW) / 2;
     const group = s('g', { class: 'admin-bar', 'data-day': day.day });
@@ -80,7 +89,8 @@ export function dayChart(report) {
     const detail = SCOPES.map((scope) => `${scopeName(scope)} ${formatNumber(day.counts[scope] || 0)}`).join(', ');
     group.prepend(s('title', { text: `${dayLabel(day.day, 'long')}: ${calls(day.total)} (${detail})` }));
     svg.append(group);
-    if (i % every === 0 || i === days.length - 1) {
+    // Counted back from the last day, so today always has its label.
+    if ((days.length - 1 - i) % every === 0) {
       svg.append(s('text', { x: x + barW / 2, y: height - pad.bottom + 16, 'text-anchor': 'middle', class: 'admin-axis', text: dayLabel(day.day) }));
     }
   });
@@ -106,14 +116,14 @@ function dayTable(report) {
           h('td', { text: formatNumber(report.total) }))))));
 }
 
-/** Horizontal bars for the top users, with the numbers beside them as text. */
-export function topChart(report) {
+/** Horizontal bars for the top users, `width` units wide, with the numbers beside them. */
+export function topChart(report, width = 720) {
   const users = report.top_users;
   if (!users.length) return h('p', { class: 'empty', text: t('admin.noTop') });
-  const width = 720;
   const rowH = 28;
-  const labelW = 160;
-  const numberW = 60;
+  const labelW = Math.round(Math.min(160, width * 0.38));
+  const numberW = 48;
+  const maxChars = Math.max(8, Math.floor(labelW / 8));
   const height = users.length * rowH + 8;
   const top = niceMax(users[0].total);
   const scale = (n) => (n / top) * (width - labelW - numberW - 12);
@@ -122,7 +132,7 @@ export function topChart(report) {
     const y = i * rowH + 4;
     const group = s('g', { class: 'admin-top-row', 'data-user': user.id });
     group.append(s('title', { text: `${user.username}: ${calls(user.total)}` }));
-    group.append(s('text', { x: labelW - 8, y: y + rowH / 2 + 4, 'text-anchor': 'end', class: 'admin-axis admin-top-name', text: user.username.length > 20 ? `${user.username.slice(0, 19)}…` : user.username }));
+    group.append(s('text', { x: labelW - 8, y: y + rowH / 2 + 4, 'text-anchor': 'end', class: 'admin-axis admin-top-name', text: user.username.length > maxChars ? `${user.username.slice(0, maxChars - 1)}…` : user.username }));
     let x = labelW;
     for (const scope of SCOPES) {
       const w = scale(user.counts[scope] || 0);
@@ -165,10 +175,11 @@ export async function render(panel) {
     from.input.value = report.from;
     to.input.value = report.to;
     hint.textContent = t('admin.rangeHint', { tz: formatTimeZone(report.timezone) });
+    const width = chartWidth(result);
     result.replaceChildren(
       totals(report),
-      dayChart(report),
-      h('section', { class: 'admin-top' }, h('h3', { text: t('admin.topUsers') }), topChart(report)));
+      dayChart(report, width),
+      h('section', { class: 'admin-top' }, h('h3', { text: t('admin.topUsers') }), topChart(report, width)));
   }
 
   const query = () => {
