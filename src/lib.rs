@@ -1,6 +1,8 @@
 //! confab: a self-hosted AI assistant service.
 #![forbid(unsafe_code)]
 
+/// Administration: users, roles, quota overrides, usage counts and the audit log.
+pub mod admin;
 /// Personal API keys and the OpenAI-compatible `/v1` endpoint.
 pub mod apikeys;
 /// The router, the server's lifecycle and start-up wiring (one `init` per feature).

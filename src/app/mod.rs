@@ -67,6 +67,10 @@ const FEATURES: &[Feature] = &[
         init: no_init,
     },
     Feature {
+        router: crate::admin::router,
+        init: no_init,
+    },
+    Feature {
         router: crate::apikeys::router,
         init: crate::apikeys::init,
     },
@@ -102,6 +106,7 @@ const FEATURES: &[Feature] = &[
     modifiers(&BearerAuth),
     components(schemas(ErrorBody)),
     tags((name = "auth", description = "Sign-up, login, sessions"), (name = "me", description = "Your account and quota"),
+        (name = "admin", description = "Administration: users, roles, quota overrides, usage, audit log (admins only)"),
         (name = "chat", description = "Assistants, rooms, messages, search, export"), (name = "interview", description = "Mock technical interview: sessions, grading, cheat sheet, favourites"),
         (name = "board", description = "Community board: posts, comments, thumbnails"),
         (name = "tarot", description = "Tarot: the card encyclopedia, shuffles, readings and nearby shops"),

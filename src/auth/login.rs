@@ -90,6 +90,7 @@ pub async fn login(
             message: "this account has been deactivated".into(),
         });
     }
+    let user = crate::admin::promote_if_listed(&state, user).await?;
     let refresh = tokens::new_refresh_token();
     let user_agent = headers
         .get(header::USER_AGENT)

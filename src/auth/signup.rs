@@ -98,6 +98,7 @@ pub async fn signup(
     )
     .await?;
     tracing::info!(user_id = %user.id, "account created");
+    let user = crate::admin::promote_if_listed(&state, user).await?;
     Ok((
         StatusCode::CREATED,
         Json(SignupResponse {

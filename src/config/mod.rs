@@ -140,6 +140,8 @@ pub struct Config {
     pub kakao_local_url: Option<String>,
     /// Comma-separated origins allowed to call the API from another site.
     pub cors_origins: Option<String>,
+    /// Comma-separated emails (any case) made admin when they sign up or log in.
+    pub admin_emails: Option<String>,
     /// Where uploaded images go: unset = the `media/` folder of `data_dir`;
     /// `s3://bucket/prefix` = an S3-compatible store (endpoint, region and keys below; no
     /// instance metadata is ever asked).
@@ -243,6 +245,7 @@ impl Default for Config {
             kakao_js_key: None,
             kakao_local_url: None,
             cors_origins: None,
+            admin_emails: None,
             media_url: None,
             media_s3_endpoint: None,
             media_s3_region: None,
@@ -370,6 +373,23 @@ impl Config {
             .map(|s| s.trim().trim_end_matches('/').to_owned())
             .filter(|s| !s.is_empty())
             .collect()
+    }
+
+    /// The emails of `CONFAB_ADMIN_EMAILS`, trimmed and lower-cased.
+    pub fn admin_email_list(&self) -> Vec<String> {
+        self.admin_emails
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
+
+    /// Whether `email` is listed in `CONFAB_ADMIN_EMAILS` (case-insensitively).
+    pub fn is_admin_email(&self, email: &str) -> bool {
+        let email = email.trim().to_lowercase();
+        !email.is_empty() && self.admin_email_list().contains(&email)
     }
 
     /// Whether cookies must carry the `Secure` flag.

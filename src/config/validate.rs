@@ -152,6 +152,14 @@ impl Config {
                 );
             }
         }
+        for email in self.admin_email_list() {
+            let valid = email
+                .split_once('@')
+                .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty());
+            if !valid {
+                checks.bad("admin_emails", format!("{email:?} is not an email address"));
+            }
+        }
         if !(1024..=64 * 1024 * 1024).contains(&self.json_body_limit) {
             checks.bad(
                 "json_body_limit",

@@ -2,9 +2,9 @@
 
 use uuid::Uuid;
 
-use crate::db::{Db, Stmt};
+use crate::db::{Db, Stmt, Tx};
 use crate::error::Result;
-use crate::on_db;
+use crate::{on_db, on_tx};
 
 /// Adds one use if that stays within `limit` and then, in the same transaction and only
 /// then, runs `with`; returns the new count, or `None` when the limit is reached. One
@@ -117,6 +117,54 @@ pub async fn set_override(db: &Db, user_id: Uuid, scope: &str, limit: Option<i64
                 .bind(user_id)
                 .bind(scope)
                 .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?,
+    };
+    Ok(())
+}
+
+/// A user's own limit for a scope, read inside a transaction (for a change that records
+/// the value it replaces).
+pub async fn override_in(tx: &mut Tx, user_id: Uuid, scope: &str) -> Result<Option<i64>> {
+    let limit = on_tx!(tx, |conn| {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT daily_limit FROM quota_overrides WHERE user_id = $1 AND scope = $2",
+        )
+        .bind(user_id)
+        .bind(scope)
+        .fetch_optional(conn)
+        .await
+    })?;
+    Ok(limit)
+}
+
+/// [`set_override`] inside a transaction (an admin change and its audit entry commit
+/// together).
+pub async fn set_override_in(
+    tx: &mut Tx,
+    user_id: Uuid,
+    scope: &str,
+    limit: Option<i64>,
+) -> Result<()> {
+    match limit {
+        Some(limit) => on_tx!(tx, |conn| {
+            sqlx::query(
+                "INSERT INTO quota_overrides (user_id, scope, daily_limit) VALUES ($1, $2, $3) \
+                 ON CONFLICT (user_id, scope) DO UPDATE SET daily_limit = $3",
+            )
+            .bind(user_id)
+            .bind(scope)
+            .bind(limit)
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected())
+        })?,
+        None => on_tx!(tx, |conn| {
+            sqlx::query("DELETE FROM quota_overrides WHERE user_id = $1 AND scope = $2")
+                .bind(user_id)
+                .bind(scope)
+                .execute(conn)
                 .await
                 .map(|r| r.rows_affected())
         })?,

@@ -1,3 +1,4 @@
+mod admin;
 mod answers;
 mod apikeys;
 mod auth;

@@ -20,7 +20,7 @@ const NAV = navLinks();
 function renderNav() {
   const nav = document.getElementById('nav');
   const user = api.user();
-  const links = NAV.filter((item) => !item.private || user).map((item) => h('a', { href: item.href, 'data-link': true, text: t(item.label) }));
+  const links = NAV.filter((item) => (!item.private || user) && (!item.role || (user && user.role === item.role))).map((item) => h('a', { href: item.href, 'data-link': true, text: t(item.label) }));
   if (user) {
     links.push(h('a', { href: '/profile', 'data-link': true, class: 'nav-user', text: user.username }));
     links.push(h('button', { type: 'button', class: 'link-button', id: 'logout', text: t('nav.logout'), on: { click: logout } }));

@@ -8,7 +8,8 @@
 //            (given to the page as params), `page` names it (main[data-page]), `load()`
 //            imports a module exporting `render(main, params, query)`; `private` pages
 //            send visitors to log in, `guestOnly` pages send members on
-//   nav      `{href, label, private?}`: links in the header, in this order (`label` is a key)
+//   nav      `{href, label, private?, role?}`: links in the header, in this order (`label` is
+//            a key; `role` shows the link only to users with that role)
 //   tiles    `{href, title, body, icon?}`: cards on the home page (keys; `icon` an image URL)
 // Static imports are fine for the small locale modules (there is no build step); pages load
 // only when their route is visited. Imports stay relative so they keep the versioned URL.
@@ -21,6 +22,7 @@ import boardLocale from './pages/board/locale.js';
 import tarotLocale from './pages/tarot/locale.js';
 import namingLocale from './pages/naming/locale.js';
 import travelLocale from './pages/travel/locale.js';
+import adminLocale from './pages/admin/locale.js';
 
 export const APPS = [
   {
@@ -113,6 +115,12 @@ export const APPS = [
     ],
     nav: [{ href: '/travel', label: 'travel.nav', private: true }],
     tiles: [{ href: '/travel', title: 'travel.tile.title', body: 'travel.tile.body' }],
+  },
+  {
+    id: 'admin',
+    locale: adminLocale,
+    routes: [{ path: '/admin', page: 'admin', private: true, load: () => import('./pages/admin/admin.js') }],
+    nav: [{ href: '/admin', label: 'admin.nav', private: true, role: 'admin' }],
   },
 ];
 

@@ -369,6 +369,7 @@ pub async fn callback(
         Ok(user) => user,
         Err(failure) => return Ok(fail(jar, failure)),
     };
+    let user = crate::admin::promote_if_listed(&state, user).await?;
     let refresh = tokens::new_refresh_token();
     let user_agent = headers
         .get(header::USER_AGENT)
