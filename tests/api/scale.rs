@@ -1,6 +1,6 @@
 //! Two confab processes on one PostgreSQL database behave as one service (issue 19): the
-//! daily limit is exact across them, a session ended on one is refused by the other at the
-//! next request, a thumbnail uploaded through one is served by the other from the shared
+//! daily limit is exact across them, a session ended on one (logout, password change, an
+//! admin's deactivation) is refused by the other at the next request, a thumbnail uploaded through one is served by the other from the shared
 //! S3-compatible store, an OAuth flow started on one finishes on the other, and a rolling
 //! restart (SIGTERM to one while answers stream through it) loses nothing and shows no
 //! client an error. The processes are the real `confab` binary; the LLM, the OAuth provider
@@ -111,6 +111,7 @@ async fn start_instance(name: &'static str, shared: &Shared, dir: &Path) -> Inst
         .env("CONFAB_QUOTA_CHAT", LIMIT.to_string())
         .env("CONFAB_SIGNUP_MAX_PER_IP", "1000")
         .env("CONFAB_SHUTDOWN_DRAIN_SECS", DRAIN_SECS.to_string())
+        .env("CONFAB_ADMIN_EMAILS", "boss@example.com")
         .env("CONFAB_GITHUB_CLIENT_ID", crate::fake_oauth::CLIENT_ID)
         .env(
             "CONFAB_GITHUB_CLIENT_SECRET",
@@ -358,8 +359,9 @@ async fn exact_limit_across_instances(a: &Instance, b: &Instance, upstream: &Fak
     }
 }
 
-/// Logout and a password change on one instance end the session on the other at its next
-/// request (each instance caches callers; the cache is never stale).
+/// Logout, a password change and an admin's deactivation on one instance end the session
+/// (and the API keys) on the other at its next request (each instance caches callers; the
+/// cache is never stale).
 async fn sessions_end_everywhere(a: &Instance, b: &Instance) {
     // Logout on A.
     let (token, _) = member(a, "leaver").await;
@@ -399,6 +401,36 @@ async fn sessions_end_everywhere(a: &Instance, b: &Instance) {
         "the other session ends on A"
     );
     login(a, "changer@example.com", new).await;
+
+    // An admin deactivates a member on A: the member's token and API key stop on B.
+    let (boss, _) = member(a, "boss").await;
+    let (victim, victim_id) = member(b, "victim").await;
+    let res = post(b, "/api/me/api-keys", json!({"name": "script"}), Some(&victim)).await;
+    assert_eq!(res.status(), StatusCode::CREATED, "API key");
+    let key = body_json(res).await["secret"]
+        .as_str()
+        .expect("secret")
+        .to_owned();
+    assert_eq!(get(b, "/v1/models", &key).await.status(), StatusCode::OK);
+    assert_eq!(me_status(b, &victim).await, StatusCode::OK);
+    let res = client()
+        .patch(a.url(&format!("/api/admin/users/{victim_id}")))
+        .bearer_auth(&boss)
+        .json(&json!({"is_active": false}))
+        .send()
+        .await
+        .expect("deactivate");
+    assert_eq!(res.status(), StatusCode::OK, "deactivation on A");
+    assert_eq!(
+        me_status(b, &victim).await,
+        StatusCode::UNAUTHORIZED,
+        "deactivated on A, the token is refused on B"
+    );
+    assert_eq!(
+        get(b, "/v1/models", &key).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "and the API key too"
+    );
 }
 
 /// A tiny valid PNG (a 2×2 image), built by the `image` crate.
