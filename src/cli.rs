@@ -250,7 +250,7 @@ async fn user(config: &Config, cmd: UserCommand) -> anyhow::Result<()> {
             if !repo::set_active(&db, &key, false).await? {
                 bail!("no account with email {email}");
             }
-            println!("{email} is deactivated and signed out everywhere");
+            println!("{email} is deactivated, signed out everywhere, and its API keys are deleted");
         }
     }
     db.close().await;

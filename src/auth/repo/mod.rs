@@ -237,7 +237,8 @@ pub async fn set_role(db: &Db, email_normalized: &str, role: Role) -> Result<boo
     Ok(done > 0)
 }
 
-/// Activates or deactivates a user by email, revoking every session on deactivation.
+/// Activates or deactivates a user by email, revoking every session and deleting every API
+/// key on deactivation.
 pub async fn set_active(db: &Db, email_normalized: &str, active: bool) -> Result<bool> {
     let now = crate::db::now();
     let mut tx = db.begin().await?;
@@ -254,6 +255,14 @@ pub async fn set_active(db: &Db, email_normalized: &str, active: bool) -> Result
     let Some(id) = id else { return Ok(false) };
     if !active {
         revoke_user_sessions(&mut tx, id, None, "deactivated").await?;
+        // As an admin's deactivation does: API keys end too (deleting them bumps the
+        // caller counter, so no cache answers with them).
+        on_tx!(&mut tx, |conn| {
+            sqlx::query("DELETE FROM api_keys WHERE user_id = $1")
+                .bind(id)
+                .execute(conn)
+                .await
+        })?;
     }
     tx.commit().await?;
     Ok(true)
