@@ -182,18 +182,12 @@ pub async fn delete_room(db: &Db, owner: Uuid, id: Uuid) -> Result<bool> {
 /// it has locked, and deletes the room only once it holds the room and no answer has started
 /// in between; otherwise it lets go and tries again (a settling answer is then let through).
 async fn delete_room_postgres(pool: &sqlx::PgPool, owner: Uuid, id: Uuid) -> Result<bool> {
-    const LOCK_HOLDS: &str = "SELECT h.id FROM quota_holds h JOIN messages m ON m.id = h.message_id \
-         WHERE m.room_id = $1 AND m.owner_id = $2 ORDER BY h.id FOR UPDATE OF h";
     const OTHER_HOLDS: &str = "SELECT count(*) FROM quota_holds h JOIN messages m ON m.id = h.message_id \
          WHERE m.room_id = $1 AND m.owner_id = $2 AND h.id <> ALL($3)";
     const TRIES: usize = 50;
     loop {
         let mut tx = pool.begin().await?;
-        let locked: Vec<Uuid> = sqlx::query_scalar(LOCK_HOLDS)
-            .bind(id)
-            .bind(owner)
-            .fetch_all(&mut *tx)
-            .await?;
+        let locked = lock_room_holds(&mut tx, owner, id).await?;
         let deleted = sqlx::query(
             "DELETE FROM messages WHERE id IN \
              (SELECT m.id FROM messages m WHERE m.room_id = $1 AND m.owner_id = $2 \
@@ -215,11 +209,7 @@ async fn delete_room_postgres(pool: &sqlx::PgPool, owner: Uuid, id: Uuid) -> Res
     }
     for _ in 0..TRIES {
         let mut tx = pool.begin().await?;
-        let locked: Vec<Uuid> = sqlx::query_scalar(LOCK_HOLDS)
-            .bind(id)
-            .bind(owner)
-            .fetch_all(&mut *tx)
-            .await?;
+        let locked = lock_room_holds(&mut tx, owner, id).await?;
         // Holding the room keeps new sends out (their messages need it); an answer that
         // started before that and whose hold we do not hold may be settling: let it finish.
         let room: Option<Uuid> =
@@ -252,6 +242,22 @@ async fn delete_room_postgres(pool: &sqlx::PgPool, owner: Uuid, id: Uuid) -> Res
         return Ok(deleted > 0);
     }
     Err(crate::error::Error::Busy)
+}
+
+/// Locks the quota holds of a room's answers (in id order); returns their ids.
+async fn lock_room_holds(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    owner: Uuid,
+    id: Uuid,
+) -> Result<Vec<Uuid>> {
+    Ok(sqlx::query_scalar(
+        "SELECT h.id FROM quota_holds h JOIN messages m ON m.id = h.message_id \
+         WHERE m.room_id = $1 AND m.owner_id = $2 ORDER BY h.id FOR UPDATE OF h",
+    )
+    .bind(id)
+    .bind(owner)
+    .fetch_all(&mut **tx)
+    .await?)
 }
 
 /// A message to store.
