@@ -405,7 +405,13 @@ async fn sessions_end_everywhere(a: &Instance, b: &Instance) {
     // An admin deactivates a member on A: the member's token and API key stop on B.
     let (boss, _) = member(a, "boss").await;
     let (victim, victim_id) = member(b, "victim").await;
-    let res = post(b, "/api/me/api-keys", json!({"name": "script"}), Some(&victim)).await;
+    let res = post(
+        b,
+        "/api/me/api-keys",
+        json!({"name": "script"}),
+        Some(&victim),
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::CREATED, "API key");
     let key = body_json(res).await["secret"]
         .as_str()

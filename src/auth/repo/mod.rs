@@ -262,6 +262,7 @@ pub async fn set_active(db: &Db, email_normalized: &str, active: bool) -> Result
                 .bind(id)
                 .execute(conn)
                 .await
+                .map(|r| r.rows_affected())
         })?;
     }
     tx.commit().await?;
