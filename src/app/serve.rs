@@ -12,7 +12,9 @@
 //! - **Graceful shutdown**: on the signal the loop takes the connections already waiting in
 //!   the kernel's backlog (closing the listener would reset them after their clients sent a
 //!   request), closes the listener so new connections are refused at once (a load balancer
-//!   retries those elsewhere), and every open connection finishes its in-flight requests
+//!   retries those elsewhere), waits a moment so connections opened just before the signal
+//!   send their first request (hyper closes a connection with none at once), and every open
+//!   connection finishes its in-flight requests
 //!   (answers being streamed included) and closes. `serve` returns when they are all closed
 //!   or when the drain time (`shutdown_drain_secs`) is up, whichever comes first.
 
@@ -31,6 +33,10 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::ServiceExt as _;
+
+/// How long a stopping server waits before telling its connections to close, so those
+/// accepted just before the signal get their first request in.
+const FIRST_REQUEST_GRACE: Duration = Duration::from_millis(750);
 
 /// Connection limits.
 #[derive(Clone, Copy, Debug)]
@@ -105,19 +111,33 @@ pub async fn serve(
     }
     let deadline = Instant::now() + limits.drain;
     // Connections the kernel completed before the signal have clients that may already have
-    // sent a request: serve them (a zero timeout polls `accept` once) rather than reset them.
+    // sent a request: take them with plain non-blocking `accept` calls (the reactor may not
+    // have seen them yet) rather than reset them by closing the listener.
     let mut picked_up = 0_usize;
-    while let Ok(Ok((stream, peer))) = tokio::time::timeout(Duration::ZERO, listener.accept()).await
-    {
-        spawn(stream, peer, None);
-        picked_up += 1;
+    let listener = listener.into_std()?;
+    while let Ok((stream, peer)) = listener.accept() {
+        let stream = stream
+            .set_nonblocking(true)
+            .and_then(|()| tokio::net::TcpStream::from_std(stream));
+        if let Ok(stream) = stream {
+            spawn(stream, peer, None);
+            picked_up += 1;
+        }
     }
     drop(listener);
+    let open =
+        (limits.max_connections.max(1)).saturating_sub(permits.available_permits()) + picked_up;
     tracing::info!(
-        waiting_connections = picked_up,
+        open_connections = open,
         drain_secs = limits.drain.as_secs(),
         "shutting down: no longer accepting, letting open connections finish"
     );
+    // hyper closes a connection at once when told to shut down before its first request
+    // has arrived, so a client that connected just before the signal would see its request
+    // fail. Give such connections a moment to send it (they are served, then closed).
+    if open > 0 {
+        tokio::time::sleep(FIRST_REQUEST_GRACE.min(limits.drain)).await;
+    }
     if tokio::time::timeout_at(deadline, graceful.shutdown())
         .await
         .is_err()
