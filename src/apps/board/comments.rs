@@ -113,7 +113,7 @@ pub async fn list_comments(
 #[utoipa::path(post, path = "/api/posts/{id}/comments", tag = "board", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = CreateComment,
     responses((status = 201, body = Comment), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+        (status = 404, body = ErrorBody), (status = 415, body = ErrorBody)))]
 pub async fn create_comment(
     State(state): State<AppState>,
     user: AuthUser,

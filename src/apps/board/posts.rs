@@ -283,7 +283,7 @@ pub async fn get_post(
 #[utoipa::path(patch, path = "/api/posts/{id}", tag = "board", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = UpdatePost,
     responses((status = 200, body = Post), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 415, body = ErrorBody)))]
 pub async fn update_post(
     State(state): State<AppState>,
     user: AuthUser,
