@@ -5,6 +5,7 @@
 //! Offline grading is in [`grade`]: key points count by evidence in sentences.
 
 mod grade;
+mod text;
 mod validate;
 
 use std::collections::HashSet;
