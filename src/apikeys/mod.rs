@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod keys;
+mod prepare;
 pub mod repo;
 pub mod v1;
 pub mod wire;
