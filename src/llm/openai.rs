@@ -1,7 +1,10 @@
 //! Any OpenAI-compatible Chat Completions endpoint (OpenAI, Azure-style gateways, Ollama,
 //! vLLM, llama.cpp server, LM Studio, OpenRouter, Gemini's compatible endpoint).
 
+use std::borrow::Cow;
+
 use futures::future::BoxFuture;
+use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
@@ -77,14 +80,69 @@ impl OpenAiProvider {
     }
 }
 
+/// One streamed chunk, read in place: only the first choice's `delta.content` is kept, and
+/// it borrows from the payload unless it has escapes. Every other field is skipped
+/// without being stored, so reading a chunk allocates nothing but its text.
+#[derive(Deserialize)]
+struct Chunk<'a> {
+    #[serde(borrow, default, deserialize_with = "first_choice")]
+    choices: Option<Choice<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Choice<'a> {
+    #[serde(borrow, default)]
+    delta: Option<Delta<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Delta<'a> {
+    #[serde(borrow, default)]
+    content: Option<Text<'a>>,
+}
+
+/// A string that borrows from the payload when it can (a bare `Option<Cow<str>>` would
+/// always be copied).
+#[derive(Deserialize)]
+struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+
+/// The first element of `choices` (the rest are skipped); `null` or `[]` is none.
+fn first_choice<'de, D>(deserializer: D) -> Result<Option<Choice<'de>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct First;
+    impl<'de> serde::de::Visitor<'de> for First {
+        type Value = Option<Choice<'de>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list of choices")
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            let first = seq.next_element::<Choice<'de>>()?;
+            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+            Ok(first)
+        }
+    }
+    deserializer.deserialize_any(First)
+}
+
 fn parse_chunk(data: &str) -> Result<Piece, LlmError> {
     if data.trim() == "[DONE]" {
         return Ok(Piece::Done);
     }
-    let value: Value = serde_json::from_str(data).map_err(|_| LlmError::Malformed)?;
-    match value.pointer("/choices/0/delta/content") {
-        Some(Value::String(text)) => Ok(Piece::Text(text.clone())),
-        _ => Ok(Piece::Nothing),
+    let chunk: Chunk<'_> = serde_json::from_str(data).map_err(|_| LlmError::Malformed)?;
+    match chunk.choices.and_then(|c| c.delta).and_then(|d| d.content) {
+        Some(Text(text)) => Ok(Piece::Text(text.into_owned())),
+        None => Ok(Piece::Nothing),
     }
 }
 
@@ -135,5 +193,58 @@ impl LlmProvider for OpenAiProvider {
                 parse_chunk,
             ))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(data: &str) -> Option<String> {
+        match parse_chunk(data) {
+            Ok(Piece::Text(text)) => Some(text),
+            Ok(Piece::Nothing) => None,
+            Ok(_) => panic!("unexpected end marker for {data}"),
+            Err(err) => panic!("{data}: {err}"),
+        }
+    }
+
+    #[test]
+    fn a_chunk_gives_the_first_choices_delta_text_and_skips_the_rest() {
+        let chunk = r#"{"id":"c1","object":"chat.completion.chunk","created":1,"model":"m",
+            "choices":[{"index":0,"delta":{"role":"assistant","content":"Hi \"you\" \u00e9"},"logprobs":null,"finish_reason":null},
+                       {"index":1,"delta":{"content":"other"}}],
+            "usage":{"prompt_tokens":3,"nested":[1,{"a":[]}]}}"#;
+        assert_eq!(text(chunk).as_deref(), Some("Hi \"you\" é"));
+        assert_eq!(
+            text(r#"{"choices":[{"delta":{"content":"plain"}}]}"#).as_deref(),
+            Some("plain")
+        );
+    }
+
+    #[test]
+    fn chunks_without_text_are_nothing_and_garbage_is_malformed() {
+        for data in [
+            r#"{"choices":[]}"#,
+            r#"{"choices":null}"#,
+            r#"{}"#,
+            r#"{"choices":[{"delta":{}}]}"#,
+            r#"{"choices":[{"delta":{"content":null}}]}"#,
+            r#"{"choices":[{"delta":null,"finish_reason":"stop"}]}"#,
+            r#"{"choices":[{"delta":{"role":"assistant","tool_calls":[{"id":"x"}]}}]}"#,
+        ] {
+            assert_eq!(text(data), None, "{data}");
+        }
+        assert!(matches!(parse_chunk(" [DONE] "), Ok(Piece::Done)));
+        for data in [
+            "not json",
+            r#"{"choices":[{"delta":{"content":5}}]}"#,
+            r#"{"choices":"x"}"#,
+        ] {
+            assert!(
+                matches!(parse_chunk(data), Err(LlmError::Malformed)),
+                "{data}"
+            );
+        }
     }
 }
