@@ -21,9 +21,12 @@ use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::response::{IntoResponse, Response};
-use futures::{Stream, StreamExt as _};
+use std::pin::Pin;
+
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
+use bytes::Bytes;
+use futures::{FutureExt as _, Stream, StreamExt as _};
 use serde::Serialize;
 use tokio::sync::watch;
 use uuid::Uuid;
@@ -39,6 +42,8 @@ use crate::state::AppState;
 /// and looks for a stop asked elsewhere; only on PostgreSQL, where there can be other
 /// instances.
 pub const SAVE_EVERY: Duration = Duration::from_millis(250);
+/// Text arriving within this long after clients were last told goes out in one event.
+pub const COALESCE: Duration = Duration::from_millis(5);
 /// How often a client following a stored answer looks at it again.
 const FOLLOW_EVERY: Duration = Duration::from_millis(250);
 /// Room-list preview length.
@@ -181,32 +186,49 @@ impl Live {
         self.stop.send_replace(true);
     }
 
+    /// Adds text without telling the clients yet (see [`Live::publish`]).
+    fn append(&self, piece: &str) {
+        if let Ok(mut text) = self.text.lock() {
+            text.push_str(piece);
+        }
+    }
+
+    /// Tells the attached clients about the text appended so far.
+    fn publish(&self) {
+        let len = self.text.lock().map_or(0, |t| t.len());
+        self.progress.send_if_modified(|p| {
+            let grew = len > p.len;
+            p.len = p.len.max(len);
+            grew
+        });
+    }
+
+    #[cfg(test)]
     fn push(&self, piece: &str) {
-        let len = match self.text.lock() {
-            Ok(mut text) => {
-                text.push_str(piece);
-                text.len()
-            }
-            Err(_) => return,
-        };
-        self.progress.send_modify(|p| p.len = len);
+        self.append(piece);
+        self.publish();
     }
 
     fn text(&self) -> String {
         self.text.lock().map(|t| t.clone()).unwrap_or_default()
     }
 
-    fn text_between(&self, from: usize, to: usize) -> String {
-        self.text
-            .lock()
-            .ok()
-            .and_then(|t| t.get(from..to).map(str::to_owned))
-            .unwrap_or_default()
+    /// The `delta` event of the text between two lengths, serialised straight from the
+    /// shared text (one buffer, no intermediate string or JSON value).
+    fn delta_between(&self, from: usize, to: usize) -> Bytes {
+        match self.text.lock() {
+            Ok(text) => delta_frame(text.get(from..to).unwrap_or_default()),
+            Err(_) => delta_frame(""),
+        }
     }
 
     fn finish(&self, outcome: Outcome) {
         let outcome = Arc::new(outcome);
-        self.progress.send_modify(|p| p.end = Some(outcome));
+        let len = self.text.lock().map_or(0, |t| t.len());
+        self.progress.send_modify(|p| {
+            p.len = p.len.max(len);
+            p.end = Some(outcome);
+        });
     }
 
     /// Waits until the answer has ended and been stored; returns how.
@@ -337,6 +359,12 @@ async fn stopped(stop: &mut watch::Receiver<bool>) {
 /// Reads the upstream until it ends, breaks, reaches the size cap, or a stop comes (from
 /// this process at once, from another instance within [`SAVE_EVERY`]). On PostgreSQL the
 /// partial text is saved every [`SAVE_EVERY`] for clients of other instances.
+///
+/// Text is appended as it comes, but clients are told at most once per [`COALESCE`]:
+/// the first piece after a quiet spell goes out at once, pieces arriving within the
+/// window after it go out together when it closes. A model that sends a burst of tiny
+/// chunks then costs one event, not one per chunk; one that sends a token every 20 ms
+/// is relayed token by token with no delay.
 async fn relay(
     state: &AppState,
     reservation: &Reservation,
@@ -348,12 +376,19 @@ async fn relay(
     let shared = state.db.backend() == "postgres";
     let mut save = tokio::time::interval(SAVE_EVERY);
     save.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let stop_asked = stopped(stop);
+    tokio::pin!(stop_asked);
+    // Armed only while told text is held back; far away otherwise.
+    let flush = tokio::time::sleep(Duration::from_secs(3600));
+    tokio::pin!(flush);
+    let mut held = false;
+    let mut told_at: Option<tokio::time::Instant> = None;
     let mut saved = 0;
     let mut len = 0;
     loop {
         tokio::select! {
             biased;
-            () = stopped(stop) => return Ending::Stopped,
+            () = &mut stop_asked => return Ending::Stopped,
             _ = save.tick(), if shared => {
                 match save_progress(state, live, &mut saved).await {
                     Ok(true) => {}
@@ -364,20 +399,47 @@ async fn relay(
                     return Ending::Stopped;
                 }
             }
-            item = upstream.next() => match item {
-                None => return Ending::Finished,
-                Some(Ok(piece)) => {
-                    let kept = prefix_within(&piece, cap.saturating_sub(len));
-                    if !kept.is_empty() {
-                        live.push(kept);
-                        len += kept.len();
+            () = &mut flush, if held => {
+                held = false;
+                told_at = Some(tokio::time::Instant::now());
+                live.publish();
+            }
+            item = upstream.next() => {
+                let mut item = item;
+                // Whatever else the upstream already sent joins this piece.
+                loop {
+                    match item {
+                        None => return Ending::Finished,
+                        Some(Err(err)) => return Ending::Broke(err),
+                        Some(Ok(piece)) => {
+                            let kept = prefix_within(&piece, cap.saturating_sub(len));
+                            live.append(kept);
+                            len += kept.len();
+                            if kept.len() < piece.len() {
+                                return Ending::Capped;
+                            }
+                        }
                     }
-                    if kept.len() < piece.len() {
-                        return Ending::Capped;
+                    match upstream.next().now_or_never() {
+                        Some(next) => item = next,
+                        None => break,
                     }
                 }
-                Some(Err(err)) => return Ending::Broke(err),
-            },
+                if held {
+                    continue;
+                }
+                let now = tokio::time::Instant::now();
+                match told_at {
+                    Some(at) if now < at + COALESCE => {
+                        held = true;
+                        flush.as_mut().reset(at + COALESCE);
+                    }
+                    _ => {
+                        told_at = Some(now);
+                        live.publish();
+                    }
+                }
+            }
         }
     }
 }
@@ -562,15 +624,36 @@ pub async fn recover(state: &AppState, held_before_us: Option<i64>) -> Result<u6
     Ok(settled)
 }
 
-/// One SSE event with a JSON payload.
-pub fn event_of(name: &str, data: &impl Serialize) -> Event {
-    event(name, data)
+/// One SSE event with a JSON payload, serialised: `event: NAME\ndata: JSON\n\n`.
+pub fn event_of(name: &str, data: &impl Serialize) -> Bytes {
+    let mut frame = Vec::with_capacity(256);
+    frame.extend_from_slice(b"event: ");
+    frame.extend_from_slice(name.as_bytes());
+    frame.extend_from_slice(b"\ndata: ");
+    if serde_json::to_writer(&mut frame, data).is_err() {
+        frame.truncate(name.len() + 14);
+        frame.extend_from_slice(b"{}");
+    }
+    frame.extend_from_slice(b"\n\n");
+    Bytes::from(frame)
 }
 
-fn event(name: &str, data: &impl Serialize) -> Event {
-    Event::default()
-        .event(name)
-        .data(serde_json::to_string(data).unwrap_or_else(|_| "{}".to_owned()))
+/// A `delta` event `{"text": …}`. JSON escapes every line break, so the payload is one
+/// `data:` line.
+fn delta_frame(text: &str) -> Bytes {
+    const HEAD: &[u8] = b"event: delta\ndata: {\"text\":";
+    let mut frame = Vec::with_capacity(HEAD.len() + text.len() + 8);
+    frame.extend_from_slice(HEAD);
+    if serde_json::to_writer(&mut frame, text).is_err() {
+        frame.truncate(HEAD.len());
+        frame.extend_from_slice(b"\"\"");
+    }
+    frame.extend_from_slice(b"}\n\n");
+    Bytes::from(frame)
+}
+
+fn event(name: &str, data: &impl Serialize) -> Bytes {
+    event_of(name, data)
 }
 
 #[derive(Serialize)]
@@ -580,7 +663,7 @@ struct ErrorEvent {
 }
 
 /// The event that ends a stream: `done` with the stored answer, or `error`.
-fn final_event(outcome: &Outcome) -> Event {
+fn final_event(outcome: &Outcome) -> Bytes {
     let error = |code, message: String| event("error", &ErrorEvent { code, message });
     match (&outcome.failure, &outcome.message) {
         (None, Some(message)) => event("done", &serde_json::json!({ "message": message })),
@@ -598,7 +681,7 @@ fn final_event(outcome: &Outcome) -> Event {
     }
 }
 
-fn started_event(message: &MessageView) -> Event {
+fn started_event(message: &MessageView) -> Bytes {
     event("answer_started", &serde_json::json!({ "message": message }))
 }
 
@@ -606,15 +689,16 @@ fn started_event(message: &MessageView) -> Event {
 #[derive(Debug)]
 enum Told {
     Started(MessageView),
-    Delta(String),
+    /// The `delta` event, serialised.
+    Delta(Bytes),
     End(Arc<Outcome>),
 }
 
 impl Told {
-    fn event(self) -> Event {
+    fn event(self) -> Bytes {
         match self {
             Told::Started(message) => started_event(&message),
-            Told::Delta(text) => event("delta", &serde_json::json!({ "text": text })),
+            Told::Delta(frame) => frame,
             Told::End(outcome) => final_event(&outcome),
         }
     }
@@ -623,7 +707,7 @@ impl Told {
 /// Events for a client attached to a running answer of this process: `answer_started`,
 /// the text so far as one `delta`, live `delta`s (whatever arrived since the client last
 /// read, in one event), then `done` or `error`. A client that goes away only drops this.
-pub fn follow(live: Arc<Live>) -> impl Stream<Item = Event> + Send {
+pub fn follow(live: Arc<Live>) -> impl Stream<Item = Bytes> + Send {
     told(live).map(Told::event)
 }
 
@@ -637,12 +721,15 @@ fn told(live: Arc<Live>) -> impl Stream<Item = Told> + Send {
                 return None;
             }
             loop {
-                let progress = rx.borrow_and_update().clone();
-                if progress.len > sent {
-                    let text = live.text_between(sent, progress.len);
-                    return Some((Told::Delta(text), (live, rx, progress.len, false)));
+                let (len, end) = {
+                    let progress = rx.borrow_and_update();
+                    (progress.len, progress.end.clone())
+                };
+                if len > sent {
+                    let frame = live.delta_between(sent, len);
+                    return Some((Told::Delta(frame), (live, rx, len, false)));
                 }
-                if let Some(end) = progress.end {
+                if let Some(end) = end {
                     return Some((Told::End(end), (live, rx, sent, true)));
                 }
                 if rx.changed().await.is_err() {
@@ -661,7 +748,7 @@ fn told(live: Arc<Live>) -> impl Stream<Item = Told> + Send {
 pub fn follow_stored(
     state: AppState,
     first: MessageRow,
-) -> impl Stream<Item = Event> + Send + 'static {
+) -> impl Stream<Item = Bytes> + Send + 'static {
     let id = first.id;
     let limit = tokio::time::Instant::now() + stale_after(&state) + FOLLOW_EVERY;
     let started = (first.status == "streaming").then(|| {
@@ -707,7 +794,7 @@ pub fn follow_stored(
                     && let Some(new) = current.content.get(sent..)
                 {
                     let len = current.content.len();
-                    let delta = event("delta", &serde_json::json!({ "text": new }));
+                    let delta = delta_frame(new);
                     let again = (current.status != "streaming").then_some(current);
                     return Some((delta, (state, again, len, false)));
                 }
@@ -740,17 +827,74 @@ pub fn stale_after(state: &AppState) -> Duration {
     Duration::from_secs(state.config.llm_timeout_secs.saturating_mul(2) + 60)
 }
 
-/// An SSE response of `events`, with keep-alives and no proxy buffering.
-pub fn sse(events: impl Stream<Item = Event> + Send + 'static) -> Response {
-    let body = events.map(Ok::<_, Infallible>);
-    let mut response = Sse::new(body)
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
-        .into_response();
-    response.headers_mut().insert(
-        "x-accel-buffering",
-        axum::http::HeaderValue::from_static("no"),
+/// An SSE response of serialised `events`, with a keep-alive comment after
+/// [`KEEP_ALIVE`] of silence and no proxy buffering.
+pub fn sse(events: impl Stream<Item = Bytes> + Send + 'static) -> Response {
+    let body = axum::body::Body::from_stream(KeepAlive::new(events));
+    let mut response = Response::new(body);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
     );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
     response
+}
+
+/// Silence after which an SSE stream sends a comment, so proxies keep it open.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// Adds keep-alive comments to an event stream. Its one timer is moved only when it
+/// fires (a timer reset per event would cost a timer-wheel update per token).
+struct KeepAlive<S> {
+    events: Pin<Box<S>>,
+    timer: Pin<Box<tokio::time::Sleep>>,
+    last: tokio::time::Instant,
+}
+
+impl<S> KeepAlive<S> {
+    fn new(events: S) -> KeepAlive<S> {
+        let now = tokio::time::Instant::now();
+        KeepAlive {
+            events: Box::pin(events),
+            timer: Box::pin(tokio::time::sleep_until(now + KEEP_ALIVE)),
+            last: now,
+        }
+    }
+}
+
+impl<S: Stream<Item = Bytes>> Stream for KeepAlive<S> {
+    type Item = std::result::Result<Bytes, Infallible>;
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        let this = &mut *self;
+        match this.events.as_mut().poll_next(cx) {
+            Poll::Ready(Some(frame)) => {
+                this.last = tokio::time::Instant::now();
+                return Poll::Ready(Some(Ok(frame)));
+            }
+            Poll::Ready(None) => return Poll::Ready(None),
+            Poll::Pending => {}
+        }
+        loop {
+            if this.timer.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            let now = tokio::time::Instant::now();
+            let due = this.last + KEEP_ALIVE;
+            if now >= due {
+                this.last = now;
+                this.timer.as_mut().reset(now + KEEP_ALIVE);
+                return Poll::Ready(Some(Ok(Bytes::from_static(b":\n\n"))));
+            }
+            this.timer.as_mut().reset(due);
+        }
+    }
 }
 
 /// A whole answer for a plain (non-streamed) request: waits for the answer's end. A failure
@@ -797,13 +941,24 @@ mod tests {
         told(live).collect::<Vec<_>>().await
     }
 
+    /// The text of the `delta` frames.
     fn deltas(told: &[Told]) -> String {
         told.iter()
             .filter_map(|t| match t {
-                Told::Delta(text) => Some(text.as_str()),
+                Told::Delta(frame) => Some(delta_text(frame)),
                 _ => None,
             })
             .collect()
+    }
+
+    fn delta_text(frame: &Bytes) -> String {
+        let frame = std::str::from_utf8(frame).expect("utf-8 frame");
+        let data = frame
+            .strip_prefix("event: delta\ndata: ")
+            .and_then(|f| f.strip_suffix("\n\n"))
+            .expect("a delta frame");
+        let value: serde_json::Value = serde_json::from_str(data).expect("json data");
+        value["text"].as_str().expect("text").to_owned()
     }
 
     #[tokio::test]
@@ -825,7 +980,7 @@ mod tests {
         let told = late.await.expect("follower");
         assert!(matches!(told[0], Told::Started(_)), "{told:?}");
         assert!(
-            matches!(&told[1], Told::Delta(t) if t.starts_with("Hello, wor")),
+            matches!(&told[1], Told::Delta(t) if delta_text(t).starts_with("Hello, wor")),
             "the text so far comes in one delta: {told:?}"
         );
         assert_eq!(deltas(&told), "Hello, world", "{told:?}");
