@@ -41,11 +41,7 @@ pub async fn build_state(config: Config, db: Db) -> Result<AppState> {
     let jwt = JwtKeys::new(secret.as_bytes(), config.access_token_ttl_secs);
     let quota_tz = jiff::tz::TimeZone::get(&config.quota_timezone)
         .map_err(|e| Error::internal(format!("CONFAB_QUOTA_TIMEZONE: {e}")))?;
-    let http = reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(10))
-        .pool_idle_timeout(Duration::from_secs(90))
-        .build()
-        .map_err(|e| Error::internal(format!("http client: {e}")))?;
+    let http = llm_client(&config.llm_http2)?;
     let provider = crate::llm::build_provider(
         &ProviderSettings {
             kind: config.llm_provider.clone(),
@@ -71,4 +67,28 @@ pub async fn build_state(config: Config, db: Db) -> Result<AppState> {
         quota_tz,
         parts: Arc::new(parts),
     })
+}
+
+/// The HTTP client of the model providers. `CONFAB_LLM_HTTP2`: `auto` lets TLS negotiate
+/// HTTP/2 by ALPN (plain http stays HTTP/1.1), `always` speaks only HTTP/2 (prior
+/// knowledge on plain http: h2c, as vLLM-style servers behind an h2c proxy accept), so
+/// one connection carries many answers; `never` keeps HTTP/1.1, one connection per
+/// answer in flight.
+pub fn llm_client(http2: &str) -> Result<reqwest::Client> {
+    let builder = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .pool_idle_timeout(Duration::from_secs(90))
+        .tcp_nodelay(true);
+    let builder = match http2 {
+        "always" => builder
+            .http2_prior_knowledge()
+            // Every answer in flight shares the connection: a PING notices a dead one.
+            .http2_keep_alive_interval(Duration::from_secs(30))
+            .http2_keep_alive_while_idle(false),
+        "never" => builder.http1_only(),
+        _ => builder,
+    };
+    builder
+        .build()
+        .map_err(|e| Error::internal(format!("http client: {e}")))
 }

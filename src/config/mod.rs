@@ -103,6 +103,9 @@ pub struct Config {
     pub llm_model: Option<String>,
     #[serde(deserialize_with = "de_u64")]
     pub llm_timeout_secs: u64,
+    /// HTTP/2 to the upstream: `auto` (negotiated over TLS, HTTP/1.1 on plain http),
+    /// `always` (HTTP/2 only; prior knowledge (h2c) on plain http) or `never` (HTTP/1.1).
+    pub llm_http2: String,
     /// The longest answer kept, in bytes; a longer one is stopped there and kept
     /// `incomplete`.
     #[serde(deserialize_with = "de_u64")]
@@ -218,6 +221,7 @@ impl Default for Config {
             llm_api_key: None,
             llm_model: None,
             llm_timeout_secs: 60,
+            llm_http2: "auto".into(),
             llm_max_answer_bytes: 64 * 1024,
             llm_context_chars: 16_000,
             quota_timezone: "Asia/Seoul".into(),

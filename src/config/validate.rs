@@ -104,6 +104,12 @@ impl Config {
             checks.http_url("llm_base_url", url);
         }
         checks.between("llm_timeout_secs", self.llm_timeout_secs, 1, 3600);
+        if !matches!(self.llm_http2.as_str(), "auto" | "always" | "never") {
+            checks.bad(
+                "llm_http2",
+                format!("{:?} is not one of auto, always, never", self.llm_http2),
+            );
+        }
         checks.between(
             "llm_max_answer_bytes",
             self.llm_max_answer_bytes,

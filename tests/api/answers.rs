@@ -28,6 +28,8 @@ on_both_backends!(
     only_the_last_finished_answer_can_be_regenerated,
     answers_and_holds_left_by_a_crash_are_settled_at_start_up,
     deleting_a_room_stops_its_running_answer,
+    a_burst_of_tiny_chunks_reaches_the_client_in_a_few_events,
+    with_http2_always_answers_share_one_h2c_connection_to_the_upstream,
 );
 
 fn slow(words: usize, delay_ms: u64) -> (String, Behavior) {
@@ -910,5 +912,80 @@ async fn a_markdown_export_speaks_the_asked_language_and_time_zone(backend: Back
         let (code, body) = error_of(res).await;
         assert_eq!(code, "validation_failed", "{body}");
         assert!(body[field].is_string(), "{query}: {body}");
+    }
+}
+
+async fn a_burst_of_tiny_chunks_reaches_the_client_in_a_few_events(backend: Backend) {
+    // 200 one-word chunks, one every millisecond or so: relayed one event per chunk they
+    // would be 200 events; coalesced, at most one per 5 ms window (plus the first).
+    let (reply, behavior) = slow(200, 1);
+    let Some((app, _fake)) = app_with(backend, behavior).await else {
+        return;
+    };
+    let me = app.member("burst").await;
+    let room = app.create_room(&me.access, "general", json!(null)).await;
+    let started = Instant::now();
+    let res = app.send_streamed(&me.access, &room, "hi").await;
+    let events = read_events(res, 10_000).await;
+    let took = started.elapsed();
+    assert_eq!(
+        events.last().map(|e| e.0.as_str()),
+        Some("done"),
+        "{events:?}"
+    );
+    assert_eq!(deltas(&events), reply, "nothing lost or reordered");
+    let delta_events = events.iter().filter(|e| e.0 == "delta").count();
+    let most = took.as_millis() as usize / 5 + 3;
+    assert!(
+        delta_events <= most && delta_events < 200,
+        "{delta_events} delta events in {took:?} (at most {most})"
+    );
+}
+
+async fn with_http2_always_answers_share_one_h2c_connection_to_the_upstream(backend: Backend) {
+    let (reply, behavior) = slow(10, 20);
+    for (mode, http2) in [("auto", false), ("always", true)] {
+        let fake = FakeUpstream::start(behavior.clone()).await;
+        let Some(app) = spawn_app_with_openai(backend, fake.openai_base(), |c| {
+            c.llm_timeout_secs = 10;
+            c.llm_http2 = mode.into();
+        })
+        .await
+        else {
+            return;
+        };
+        let me = app.member(&format!("h2{mode}")).await;
+        let room = app.create_room(&me.access, "general", json!(null)).await;
+        let sends = (0..4).map(|i| {
+            let (app, token, room) = (&app, &me.access, &room);
+            async move {
+                let res = app.send_streamed(token, room, &format!("q{i}")).await;
+                read_events(res, 1000).await
+            }
+        });
+        for events in futures::future::join_all(sends).await {
+            assert_eq!(
+                events.last().map(|e| e.0.as_str()),
+                Some("done"),
+                "{events:?}"
+            );
+            assert_eq!(deltas(&events), reply);
+        }
+        if http2 {
+            assert_eq!(fake.http2_calls(), 4, "every call over HTTP/2");
+            assert_eq!(
+                fake.connections(),
+                1,
+                "four answers at once on one connection"
+            );
+        } else {
+            // Plain http with `auto` stays HTTP/1.1: one connection per answer in flight.
+            assert_eq!(fake.http2_calls(), 0);
+            assert!(
+                fake.connections() >= 2,
+                "{} connections",
+                fake.connections()
+            );
+        }
     }
 }

@@ -27,10 +27,9 @@ use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use axum::serve::ListenerExt;
 use futures::stream;
 use serde_json::{Value, json};
-use tokio::net::TcpSocket;
+use tokio::net::{TcpListener, TcpSocket};
 use tokio::task::JoinHandle;
 
 /// How long "forever" is for the hanging faults.
@@ -132,6 +131,41 @@ pub fn split_tokens(text: &str) -> Vec<String> {
     pieces
 }
 
+/// Streams one HTTP/2 connection may carry at once (hyper's default is 200; the benchmark
+/// runs 10,000 streams over a handful of connections).
+const H2_MAX_STREAMS: u32 = 100_000;
+
+/// Serves HTTP/1.1 and HTTP/2 with prior knowledge (h2c) on every connection: hyper's
+/// automatic builder tells them apart by the HTTP/2 preface.
+async fn serve(listener: TcpListener, router: Router, shared: Arc<Shared>) {
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    use hyper_util::server::conn::auto::Builder;
+    use hyper_util::service::TowerToHyperService;
+
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder.http2().max_concurrent_streams(H2_MAX_STREAMS);
+    let builder = Arc::new(builder);
+    loop {
+        let tcp = match listener.accept().await {
+            Ok((tcp, _)) => tcp,
+            Err(err) => {
+                // Out of descriptors, most likely: wait for some to close.
+                eprintln!("fake upstream: accept failed: {err}");
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            }
+        };
+        // Small SSE chunks must not wait for Nagle.
+        let _ = tcp.set_nodelay(true);
+        shared.connections.fetch_add(1, Ordering::SeqCst);
+        let service = TowerToHyperService::new(router.clone());
+        let builder = builder.clone();
+        tokio::spawn(async move {
+            let _ = builder.serve_connection(TokioIo::new(tcp), service).await;
+        });
+    }
+}
+
 /// A running fake upstream; the server stops when this is dropped.
 pub struct FakeUpstream {
     addr: SocketAddr,
@@ -168,15 +202,7 @@ impl FakeUpstream {
             .fallback(not_found)
             .layer(DefaultBodyLimit::disable())
             .with_state(shared.clone());
-        let listener = listener.tap_io(|tcp| {
-            // Small SSE chunks must not wait for Nagle.
-            let _ = tcp.set_nodelay(true);
-        });
-        let server = tokio::spawn(async move {
-            if let Err(err) = axum::serve(listener, router).await {
-                eprintln!("fake upstream: server stopped: {err}");
-            }
-        });
+        let server = tokio::spawn(serve(listener, router, shared.clone()));
         Ok(FakeUpstream {
             addr,
             shared,
@@ -226,6 +252,16 @@ impl FakeUpstream {
         lock(&self.shared.last_auth).clone()
     }
 
+    /// TCP connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.shared.connections.load(Ordering::SeqCst)
+    }
+
+    /// Chat requests that came over HTTP/2 (h2c: prior knowledge on plain TCP).
+    pub fn http2_calls(&self) -> usize {
+        self.shared.http2_calls.load(Ordering::SeqCst)
+    }
+
     /// Streaming responses currently being sent.
     pub fn open_streams(&self) -> usize {
         self.shared.open_streams.load(Ordering::SeqCst)
@@ -247,6 +283,8 @@ impl Drop for FakeUpstream {
 struct Shared {
     behavior: Mutex<Behavior>,
     calls: AtomicUsize,
+    connections: AtomicUsize,
+    http2_calls: AtomicUsize,
     /// Calls since start or the last `set`, for `Fault::FailFirst`.
     fail_counter: AtomicUsize,
     open_streams: AtomicUsize,
@@ -260,6 +298,8 @@ impl Shared {
         Self {
             behavior: Mutex::new(behavior),
             calls: AtomicUsize::new(0),
+            connections: AtomicUsize::new(0),
+            http2_calls: AtomicUsize::new(0),
             fail_counter: AtomicUsize::new(0),
             open_streams: AtomicUsize::new(0),
             cancelled_streams: AtomicUsize::new(0),
@@ -269,7 +309,16 @@ impl Shared {
     }
 
     /// Records an arriving chat request; returns its JSON body if it has one.
-    fn record(&self, headers: &HeaderMap, query_key: Option<String>, body: &[u8]) -> Option<Value> {
+    fn record(
+        &self,
+        version: axum::http::Version,
+        headers: &HeaderMap,
+        query_key: Option<String>,
+        body: &[u8],
+    ) -> Option<Value> {
+        if version == axum::http::Version::HTTP_2 {
+            self.http2_calls.fetch_add(1, Ordering::SeqCst);
+        }
         let auth = [header::AUTHORIZATION.as_str(), "x-goog-api-key"]
             .iter()
             .find_map(|name| headers.get(*name))
@@ -311,10 +360,11 @@ struct Call {
 
 async fn openai_chat(
     State(shared): State<Arc<Shared>>,
+    version: axum::http::Version,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Some(request) = shared.record(&headers, None, &body) else {
+    let Some(request) = shared.record(version, &headers, None, &body) else {
         return error_response(Api::OpenAi, 400, "fake upstream: the body is not JSON");
     };
     let call = Call {
@@ -340,6 +390,7 @@ async fn gemini(
     State(shared): State<Arc<Shared>>,
     Path(rest): Path<String>,
     RawQuery(query): RawQuery,
+    version: axum::http::Version,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -357,7 +408,7 @@ async fn gemini(
             .find(|(name, _)| *name == "key")
             .map(|(_, value)| value.to_owned())
     });
-    if shared.record(&headers, query_key, &body).is_none() {
+    if shared.record(version, &headers, query_key, &body).is_none() {
         return error_response(Api::Gemini, 400, "fake upstream: the body is not JSON");
     }
     let call = Call {
