@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use futures::future::BoxFuture;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
@@ -45,39 +45,63 @@ impl OpenAiProvider {
         }
     }
 
-    fn body(&self, req: &ChatRequest, stream: bool) -> Value {
-        let messages: Vec<Value> = req
-            .messages
-            .iter()
-            .map(|m| {
-                let role = match m.role {
-                    Role::System => "system",
-                    Role::User => "user",
-                    Role::Assistant => "assistant",
-                };
-                json!({"role": role, "content": m.content})
-            })
-            .collect();
-        let mut body = json!({"model": self.model, "messages": messages, "stream": stream});
-        if let Some(max) = req.max_tokens {
-            body["max_tokens"] = json!(max);
-        }
-        if let Some(schema) = &req.json_schema {
-            body["response_format"] = json!({
-                "type": "json_schema",
-                "json_schema": {"name": schema.name, "schema": schema.schema, "strict": true}
-            });
-        }
-        body
+    /// The request body, serialised straight from the request (no JSON value tree, so
+    /// the history is copied once, into the bytes sent).
+    fn body(&self, req: &ChatRequest, stream: bool) -> Vec<u8> {
+        let body = Body {
+            model: &self.model,
+            messages: req
+                .messages
+                .iter()
+                .map(|m| Message {
+                    role: match m.role {
+                        Role::System => "system",
+                        Role::User => "user",
+                        Role::Assistant => "assistant",
+                    },
+                    content: &m.content,
+                })
+                .collect(),
+            stream,
+            max_tokens: req.max_tokens,
+            response_format: req.json_schema.as_ref().map(|schema| {
+                json!({
+                    "type": "json_schema",
+                    "json_schema": {"name": schema.name, "schema": schema.schema, "strict": true}
+                })
+            }),
+        };
+        serde_json::to_vec(&body).unwrap_or_default()
     }
 
-    fn request(&self, body: &Value) -> reqwest::RequestBuilder {
-        let mut builder = self.client.post(&self.endpoint).json(body);
+    fn request(&self, body: Vec<u8>) -> reqwest::RequestBuilder {
+        let mut builder = self
+            .client
+            .post(&self.endpoint)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body);
         if let Some(key) = &self.api_key {
             builder = builder.bearer_auth(key);
         }
         builder
     }
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    model: &'a str,
+    messages: Vec<Message<'a>>,
+    stream: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_tokens: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_format: Option<Value>,
+}
+
+#[derive(Serialize)]
+struct Message<'a> {
+    role: &'static str,
+    content: &'a str,
 }
 
 /// One streamed chunk, read in place: only the first choice's `delta.content` is kept, and
@@ -154,12 +178,8 @@ impl LlmProvider for OpenAiProvider {
     fn complete<'a>(&'a self, req: &'a ChatRequest) -> BoxFuture<'a, Result<Completion, LlmError>> {
         Box::pin(async move {
             let deadline = Instant::now() + self.timeouts.total;
-            let response = retry::send(
-                self.request(&self.body(req, false)),
-                self.timeouts,
-                deadline,
-            )
-            .await?;
+            let response =
+                retry::send(self.request(self.body(req, false)), self.timeouts, deadline).await?;
             let left = deadline.saturating_duration_since(Instant::now());
             let bytes = tokio::time::timeout(left, response.bytes())
                 .await
@@ -185,7 +205,7 @@ impl LlmProvider for OpenAiProvider {
         Box::pin(async move {
             let deadline = Instant::now() + self.timeouts.total;
             let response =
-                retry::send(self.request(&self.body(req, true)), self.timeouts, deadline).await?;
+                retry::send(self.request(self.body(req, true)), self.timeouts, deadline).await?;
             Ok(sse::text_stream(
                 response,
                 self.timeouts.idle,
