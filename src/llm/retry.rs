@@ -33,7 +33,12 @@ pub async fn send(
             match tokio::time::timeout(wait, this.send()).await {
                 Err(_) => return Err(LlmError::Timeout),
                 Ok(Err(err)) => {
-                    tracing::warn!(kind = kind(&err), attempt, "LLM upstream unreachable");
+                    tracing::warn!(
+                        kind = kind(&err),
+                        cause = %cause(&err),
+                        attempt,
+                        "LLM upstream unreachable"
+                    );
                     if err.is_timeout() {
                         return Err(LlmError::Timeout);
                     }
@@ -89,12 +94,24 @@ pub async fn send(
 
 /// Maps a body-read error.
 pub fn body_error(err: &reqwest::Error) -> LlmError {
-    tracing::warn!(kind = kind(err), "LLM upstream body failed");
+    tracing::warn!(kind = kind(err), cause = %cause(err), "LLM upstream body failed");
     if err.is_timeout() {
         LlmError::Timeout
     } else {
         LlmError::Connect
     }
+}
+
+/// The causes under a reqwest error (hyper's, h2's, the OS's), joined; the error itself
+/// is left out because its `Display` carries the URL.
+fn cause(err: &reqwest::Error) -> String {
+    let mut causes = Vec::new();
+    let mut next = std::error::Error::source(err);
+    while let Some(source) = next {
+        causes.push(source.to_string());
+        next = source.source();
+    }
+    causes.join(": ")
 }
 
 /// What went wrong, without the URL (which reqwest's `Display` would include).
