@@ -11,7 +11,7 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::llm::offline::OfflineProvider;
 use crate::llm::{ProviderSettings, Registry, Timeouts};
-use crate::state::{AppState, Parts, Setup};
+use crate::state::{AppState, Parts, Setup, StateInner};
 
 /// Builds the state: runs every feature's `init`, then the JWT secret from config, or
 /// generated once and kept in the database.
@@ -58,7 +58,7 @@ pub async fn build_state(config: Config, db: Db) -> Result<AppState> {
         let inner = llm.for_app(app);
         llm = llm.with_app(app, layer(inner));
     }
-    Ok(AppState {
+    Ok(AppState::new(StateInner {
         config: Arc::new(config),
         db,
         jwt: Arc::new(jwt),
@@ -66,7 +66,7 @@ pub async fn build_state(config: Config, db: Db) -> Result<AppState> {
         llm,
         quota_tz,
         parts: Arc::new(parts),
-    })
+    }))
 }
 
 /// The HTTP client of the model providers. `CONFAB_LLM_HTTP2`: `auto` lets TLS negotiate
@@ -82,6 +82,12 @@ pub fn llm_client(http2: &str) -> Result<reqwest::Client> {
     let builder = match http2 {
         "always" => builder
             .http2_prior_knowledge()
+            // Every answer in flight shares the connection, and a model sends one small
+            // DATA frame per token: h2 closes the whole connection once the small frames
+            // waiting to be read use up a budget of half the connection window (2.5 MB by
+            // default, about 17,000 frames), which thousands of answers on a busy machine
+            // reach. A 32 MB window (a 16 MB budget) bounds that memory all the same.
+            .http2_initial_connection_window_size(Some(32 << 20))
             // Every answer in flight shares the connection: a PING notices a dead one.
             .http2_keep_alive_interval(Duration::from_secs(30))
             .http2_keep_alive_while_idle(false),
