@@ -17,8 +17,27 @@ use crate::llm::offline::OfflineAnswerers;
 use crate::llm::{LlmProvider, Registry};
 
 /// Everything a handler may need.
+/// Cloned for every request (axum hands each handler its own copy), so it is one shared
+/// pointer: one reference count to touch instead of one per field.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<StateInner>);
+
+impl AppState {
+    pub fn new(inner: StateInner) -> AppState {
+        AppState(Arc::new(inner))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = StateInner;
+
+    fn deref(&self) -> &StateInner {
+        &self.0
+    }
+}
+
+/// What [`AppState`] shares.
+pub struct StateInner {
     /// The validated configuration.
     pub config: Arc<Config>,
     /// The database (SQLite or PostgreSQL).

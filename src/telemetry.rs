@@ -1,9 +1,11 @@
 //! Logs, request spans and Prometheus metrics.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{LazyLock, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
@@ -55,18 +57,55 @@ pub fn metrics_handle() -> Option<PrometheusHandle> {
 }
 
 /// Counts requests and their latency by method, matched route and status.
+///
+/// The metric handles are looked up once per (method, status, route) and kept: building
+/// the labelled key (three strings, a label list, a hash into the recorder's registry) for
+/// the counter and the histogram on every request was most of what this middleware cost.
 pub async fn track_metrics(req: Request, next: Next) -> Response {
     let start = Instant::now();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let method = req.method().as_str().to_owned();
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let method = req.method().clone();
     let response = next.run(req).await;
-    let status = response.status().as_u16().to_string();
-    let labels = [("method", method), ("route", route), ("status", status)];
-    metrics::counter!("http_requests_total", &labels).increment(1);
-    metrics::histogram!("http_request_duration_seconds", &labels)
-        .record(start.elapsed().as_secs_f64());
+    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+    let (count, latency) = request_metrics(&method, route, response.status().as_u16());
+    count.increment(1);
+    latency.record(start.elapsed().as_secs_f64());
     response
+}
+
+type RequestMetrics = (metrics::Counter, metrics::Histogram);
+
+/// The handles for one (method, status, route), registered on first use. Routes are the
+/// router's patterns (or `unmatched`) and methods the ones requests use, so the map stays
+/// small; past a bound (a client inventing methods) handles are no longer kept.
+fn request_metrics(method: &Method, route: &str, status: u16) -> RequestMetrics {
+    type Routes = HashMap<String, RequestMetrics>;
+    static KNOWN: LazyLock<RwLock<HashMap<(Method, u16), Routes>>> =
+        LazyLock::new(Default::default);
+    const MOST_KEPT: usize = 4096;
+    let key = (method.clone(), status);
+    if let Ok(known) = KNOWN.read()
+        && let Some(handles) = known.get(&key).and_then(|routes| routes.get(route))
+    {
+        return handles.clone();
+    }
+    let labels = [
+        ("method", method.as_str().to_owned()),
+        ("route", route.to_owned()),
+        ("status", status.to_string()),
+    ];
+    let handles = (
+        metrics::counter!("http_requests_total", &labels),
+        metrics::histogram!("http_request_duration_seconds", &labels),
+    );
+    if let Ok(mut known) = KNOWN.write() {
+        let kept: usize = known.values().map(HashMap::len).sum();
+        if kept < MOST_KEPT {
+            known
+                .entry(key)
+                .or_default()
+                .insert(route.to_owned(), handles.clone());
+        }
+    }
+    handles
 }

@@ -216,11 +216,12 @@ pub fn build_provider(
     }
 }
 
-/// The provider for each app: a default, and per-app overrides.
+/// The provider for each app: a default, and per-app overrides. Cloned with the
+/// application state for every request, so the map is shared, not copied.
 #[derive(Clone)]
 pub struct Registry {
     default: Arc<dyn LlmProvider>,
-    per_app: HashMap<String, Arc<dyn LlmProvider>>,
+    per_app: Arc<HashMap<String, Arc<dyn LlmProvider>>>,
 }
 
 impl Registry {
@@ -228,13 +229,13 @@ impl Registry {
     pub fn new(default: Arc<dyn LlmProvider>) -> Registry {
         Registry {
             default,
-            per_app: HashMap::new(),
+            per_app: Arc::new(HashMap::new()),
         }
     }
 
     /// Routes one app to its own provider.
     pub fn with_app(mut self, app: &str, provider: Arc<dyn LlmProvider>) -> Registry {
-        self.per_app.insert(app.to_owned(), provider);
+        Arc::make_mut(&mut self.per_app).insert(app.to_owned(), provider);
         self
     }
 
