@@ -31,6 +31,12 @@ struct Args {
     /// Open the streams over this many seconds.
     #[arg(long, default_value_t = 2.0)]
     ramp_secs: f64,
+    /// The model asked for with `--upstream` (a proxy such as LiteLLM routes by it).
+    #[arg(long, default_value = "fake")]
+    model: String,
+    /// Bearer key sent with `--upstream` (LiteLLM's master key).
+    #[arg(long)]
+    api_key: Option<String>,
     /// Give up on a stream after this many seconds.
     #[arg(long, default_value_t = 120)]
     timeout_secs: u64,
@@ -74,13 +80,21 @@ async fn main() -> anyhow::Result<()> {
         let (client, token, rooms, gate) =
             (client.clone(), token.clone(), rooms.clone(), gate.clone());
         let (open, peak) = (open.clone(), peak.clone());
-        let (base, upstream) = (args.base.clone(), args.upstream.clone());
+        let (base, upstream, model) =
+            (args.base.clone(), args.upstream.clone(), args.model.clone());
+        let api_key = args.api_key.clone();
         tasks.push(tokio::spawn(async move {
             let _permit = gate.acquire().await;
             let request = match &upstream {
-                Some(url) => client
-                    .post(format!("{url}/chat/completions"))
-                    .json(&json!({"model": "fake", "stream": true, "messages": [{"role": "user", "content": "hi"}]})),
+                Some(url) => {
+                    let request = client
+                        .post(format!("{url}/chat/completions"))
+                        .json(&json!({"model": model, "stream": true, "messages": [{"role": "user", "content": "hi"}]}));
+                    match &api_key {
+                        Some(key) => request.bearer_auth(key),
+                        None => request,
+                    }
+                }
                 None => client
                     .post(format!("{base}/api/rooms/{}/messages", rooms[i % rooms.len()]))
                     .bearer_auth(token.as_str())
@@ -130,6 +144,20 @@ async fn main() -> anyhow::Result<()> {
         })
     );
     Ok(())
+}
+
+/// Whether an OpenAI-style chunk carries text (a proxy's first chunk may carry only the
+/// role, or an empty content).
+fn has_content(block: &str) -> bool {
+    block
+        .lines()
+        .filter_map(|l| l.strip_prefix("data:"))
+        .filter_map(|d| serde_json::from_str::<Value>(d.trim()).ok())
+        .any(|v| {
+            v.pointer("/choices/0/delta/content")
+                .and_then(Value::as_str)
+                .is_some_and(|t| !t.is_empty())
+        })
 }
 
 /// CPU seconds (user + system) this process has used, from /proc (Linux; `null` elsewhere):
@@ -216,7 +244,7 @@ async fn one_stream(request: reqwest::RequestBuilder, raw_upstream: bool) -> Out
         while let Some(end) = buf.find("\n\n") {
             let block: String = buf.drain(..end + 2).collect();
             let is_token = if raw_upstream {
-                block.contains("\"content\"")
+                has_content(&block)
             } else {
                 block.contains("event: delta")
             };

@@ -143,7 +143,15 @@ async fn serve(listener: TcpListener, router: Router, shared: Arc<Shared>) {
     use hyper_util::service::TowerToHyperService;
 
     let mut builder = Builder::new(TokioExecutor::new());
-    builder.http2().max_concurrent_streams(H2_MAX_STREAMS);
+    // Thousands of requests at once share one connection: with hyper's 1 MB connection
+    // window their bodies arrive in small DATA frames as the window frees, and h2 closes a
+    // connection that sends too many of those (ENHANCE_YOUR_CALM). A busy model server
+    // sizes its windows for its load; so does this one.
+    builder
+        .http2()
+        .max_concurrent_streams(H2_MAX_STREAMS)
+        .initial_connection_window_size(64 << 20)
+        .initial_stream_window_size(4 << 20);
     let builder = Arc::new(builder);
     loop {
         let tcp = match listener.accept().await {
@@ -161,7 +169,9 @@ async fn serve(listener: TcpListener, router: Router, shared: Arc<Shared>) {
         let service = TowerToHyperService::new(router.clone());
         let builder = builder.clone();
         tokio::spawn(async move {
-            let _ = builder.serve_connection(TokioIo::new(tcp), service).await;
+            if let Err(err) = builder.serve_connection(TokioIo::new(tcp), service).await {
+                eprintln!("fake upstream: connection ended with an error: {err:?}");
+            }
         });
     }
 }
