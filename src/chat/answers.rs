@@ -961,6 +961,44 @@ mod tests {
         value["text"].as_str().expect("text").to_owned()
     }
 
+    #[test]
+    fn a_delta_frame_is_one_event_with_the_text_escaped_on_one_data_line() {
+        let text = "line one\nline \"two\"\r\n\u{2028}가나 </script>";
+        let frame = delta_frame(text);
+        let frame_text = std::str::from_utf8(&frame).expect("utf-8");
+        assert_eq!(frame_text.matches('\n').count(), 3, "{frame_text:?}");
+        assert!(frame_text.ends_with("\n\n"));
+        assert_eq!(delta_text(&frame), text);
+        let started = event_of("user_message", &serde_json::json!({"a": "b\nc"}));
+        assert_eq!(
+            &started[..],
+            b"event: user_message\ndata: {\"a\":\"b\\nc\"}\n\n"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_quiet_stream_gets_a_keep_alive_comment_every_15_seconds_and_only_then() {
+        let (tx, rx) = futures::channel::mpsc::unbounded::<Bytes>();
+        let mut body = KeepAlive::new(rx);
+        let started = tokio::time::Instant::now();
+        // Events every 10 s: never 15 s of silence, so no comment in between.
+        for i in 0..5 {
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            let _ = tx.unbounded_send(Bytes::from(format!("event: e{i}\n\n")));
+            let next = body.next().await.and_then(|r| r.ok()).expect("event");
+            assert!(next.starts_with(b"event:"), "{next:?}");
+        }
+        let quiet_from = tokio::time::Instant::now();
+        let comment = body.next().await.and_then(|r| r.ok()).expect("comment");
+        assert_eq!(&comment[..], b":\n\n");
+        assert_eq!(quiet_from.elapsed(), KEEP_ALIVE);
+        let again = body.next().await.and_then(|r| r.ok()).expect("comment");
+        assert_eq!(&again[..], b":\n\n");
+        assert_eq!(started.elapsed(), Duration::from_secs(50) + KEEP_ALIVE * 2);
+        drop(tx);
+        assert!(body.next().await.is_none(), "the body ends with its events");
+    }
+
     #[tokio::test]
     async fn a_late_follower_gets_the_text_so_far_in_one_delta_then_the_rest_then_the_end() {
         let live = Live::new(view(), Uuid::now_v7());
