@@ -200,7 +200,7 @@ pub async fn chat_completions(
     let created = time::OffsetDateTime::now_utc().unix_timestamp();
     let cap = usize::try_from(state.config.llm_max_answer_bytes).unwrap_or(usize::MAX);
     if prepared.stream {
-        let upstream = match provider.stream(&prepared.request).await {
+        let upstream = match provider.stream(prepared.request).await {
             Ok(upstream) => upstream,
             Err(err) => {
                 hold.settle().await;

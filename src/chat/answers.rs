@@ -310,10 +310,9 @@ async fn generate(
         Ok(request) => {
             free = provider.free_reply(&request);
             let upstream = tokio::select! {
-                result = provider.stream(&request) => Some(result),
+                result = provider.stream(request) => Some(result),
                 () = stopped(&mut stop) => None,
             };
-            drop(request);
             match upstream {
                 None => Ending::Stopped,
                 Some(Err(err)) => Ending::Broke(err),

@@ -147,11 +147,13 @@ impl LlmProvider for GeminiProvider {
         })
     }
 
-    fn stream<'a>(&'a self, req: &'a ChatRequest) -> BoxFuture<'a, Result<TextStream, LlmError>> {
+    fn stream(&self, req: ChatRequest) -> BoxFuture<'_, Result<TextStream, LlmError>> {
+        let body = self.body(&req);
+        drop(req);
         Box::pin(async move {
             let deadline = Instant::now() + self.timeouts.total;
             let response = retry::send(
-                self.request("streamGenerateContent", &self.body(req)),
+                self.request("streamGenerateContent", &body),
                 self.timeouts,
                 deadline,
             )

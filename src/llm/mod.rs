@@ -166,7 +166,9 @@ pub trait LlmProvider: Send + Sync {
 
     /// The answer piece by piece. Resolves once the upstream has accepted the request
     /// (retries happen before that); dropping the stream cancels the upstream request.
-    fn stream<'a>(&'a self, req: &'a ChatRequest) -> BoxFuture<'a, Result<TextStream, LlmError>>;
+    /// Takes the request by value, so a network provider frees the history as soon as it
+    /// has serialised it, not when the upstream answers (a busy server holds thousands).
+    fn stream(&self, req: ChatRequest) -> BoxFuture<'_, Result<TextStream, LlmError>>;
 }
 
 /// Time limits for upstream calls.

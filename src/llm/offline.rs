@@ -185,11 +185,11 @@ impl LlmProvider for OfflineProvider {
         })
     }
 
-    fn stream<'a>(&'a self, req: &'a ChatRequest) -> BoxFuture<'a, Result<TextStream, LlmError>> {
+    fn stream(&self, req: ChatRequest) -> BoxFuture<'_, Result<TextStream, LlmError>> {
         Box::pin(async move {
-            refuse_structured(req)?;
+            refuse_structured(&req)?;
             let stream: TextStream = Box::pin(futures::stream::iter(
-                pieces(&self.answer(req)).into_iter().map(Ok),
+                pieces(&self.answer(&req)).into_iter().map(Ok),
             ));
             Ok(stream)
         })
@@ -243,7 +243,7 @@ mod tests {
         ] {
             let a = p.complete(&r).await.expect("answer").text;
             assert_eq!(a, p.complete(&r).await.expect("answer").text);
-            let streamed: Vec<_> = p.stream(&r).await.expect("stream").collect().await;
+            let streamed: Vec<_> = p.stream(r.clone()).await.expect("stream").collect().await;
             let joined: String = streamed.into_iter().map(|x| x.expect("piece")).collect();
             assert_eq!(joined, a);
         }
@@ -315,7 +315,7 @@ mod tests {
             schema: serde_json::json!({}),
         });
         assert!(provider().complete(&r).await.is_err());
-        assert!(provider().stream(&r).await.is_err());
+        assert!(provider().stream(r).await.is_err());
     }
 
     #[test]

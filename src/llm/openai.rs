@@ -201,11 +201,12 @@ impl LlmProvider for OpenAiProvider {
         })
     }
 
-    fn stream<'a>(&'a self, req: &'a ChatRequest) -> BoxFuture<'a, Result<TextStream, LlmError>> {
+    fn stream(&self, req: ChatRequest) -> BoxFuture<'_, Result<TextStream, LlmError>> {
+        let body = self.body(&req, true);
+        drop(req);
         Box::pin(async move {
             let deadline = Instant::now() + self.timeouts.total;
-            let response =
-                retry::send(self.request(self.body(req, true)), self.timeouts, deadline).await?;
+            let response = retry::send(self.request(body), self.timeouts, deadline).await?;
             Ok(sse::text_stream(
                 response,
                 self.timeouts.idle,

@@ -88,12 +88,12 @@ impl LlmProvider for NamingModel {
         Box::pin(self.answer(req))
     }
 
-    fn stream<'a>(&'a self, req: &'a ChatRequest) -> BoxFuture<'a, Result<TextStream, LlmError>> {
-        if !self.structured(req) {
+    fn stream(&self, req: ChatRequest) -> BoxFuture<'_, Result<TextStream, LlmError>> {
+        if !self.structured(&req) {
             return self.inner.stream(req);
         }
         Box::pin(async move {
-            let answer = self.answer(req).await?;
+            let answer = self.answer(&req).await?;
             let stream: TextStream = Box::pin(futures::stream::iter(
                 pieces(&answer.text).into_iter().map(Ok),
             ));
