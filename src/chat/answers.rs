@@ -316,7 +316,12 @@ async fn generate(
             match upstream {
                 None => Ending::Stopped,
                 Some(Err(err)) => Ending::Broke(err),
-                Some(Ok(upstream)) => relay(state, &reservation, live, upstream, &mut stop).await,
+                // Boxed, like `settle` below: the task of a running answer holds only the part
+                // it is in (a relay is about 550 bytes; with every part inline the task took
+                // the size of the largest, ~12 KB, for each of thousands of answers).
+                Some(Ok(upstream)) => {
+                    Box::pin(relay(state, &reservation, live, upstream, &mut stop)).await
+                }
             }
         }
     };
@@ -336,7 +341,7 @@ async fn generate(
         .record(started.elapsed().as_secs_f64());
     active.decrement(1.0);
     let text = live.text();
-    let outcome = settle(
+    let outcome = Box::pin(settle(
         state,
         &room,
         &reservation,
@@ -345,7 +350,7 @@ async fn generate(
         ending,
         provider.name(),
         free,
-    )
+    ))
     .await;
     live.finish(outcome);
 }
@@ -389,12 +394,12 @@ async fn relay(
             biased;
             () = &mut stop_asked => return Ending::Stopped,
             _ = save.tick(), if shared => {
-                match save_progress(state, live, &mut saved).await {
+                match Box::pin(save_progress(state, live, &mut saved)).await {
                     Ok(true) => {}
                     Ok(false) => return Ending::Gone,
                     Err(err) => tracing::warn!(error = %err, "could not save a partial answer"),
                 }
-                if stop_asked_elsewhere(state, reservation).await {
+                if Box::pin(stop_asked_elsewhere(state, reservation)).await {
                     return Ending::Stopped;
                 }
             }
@@ -542,11 +547,16 @@ async fn settle(
         Ok(None) => {
             // Settled elsewhere (a sweep after a stall) or deleted with its room: what is
             // stored is whatever that left.
-            let stored = repo::get_message(&state.db, room.owner_id, room.id, live.message.id)
-                .await
-                .ok()
-                .flatten()
-                .map(MessageView::from);
+            let stored = Box::pin(repo::get_message(
+                &state.db,
+                room.owner_id,
+                room.id,
+                live.message.id,
+            ))
+            .await
+            .ok()
+            .flatten()
+            .map(MessageView::from);
             Outcome {
                 message: stored,
                 failure,

@@ -393,13 +393,21 @@ impl Db {
                     })
                     .await
             }
+            // sqlx's futures are several kilobytes: boxed, so that a caller waiting on the
+            // SQLite writer (thousands of answers settling at once) does not carry them.
             Db::Sqlite(sqlite) => {
-                let tx = sqlite.pool.begin_with("BEGIN IMMEDIATE").await?;
-                write_in_sqlx_tx!(tx, first, then, claimed)
+                Box::pin(async move {
+                    let tx = sqlite.pool.begin_with("BEGIN IMMEDIATE").await?;
+                    write_in_sqlx_tx!(tx, first, then, claimed)
+                })
+                .await
             }
             Db::Postgres(pool) => {
-                let tx = pool.begin().await?;
-                write_in_sqlx_tx!(tx, first, then, claimed)
+                Box::pin(async move {
+                    let tx = pool.begin().await?;
+                    write_in_sqlx_tx!(tx, first, then, claimed)
+                })
+                .await
             }
         }
     }
