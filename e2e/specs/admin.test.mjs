@@ -117,6 +117,13 @@ test('an admin manages a member and reads usage and the audit log (Korean, deskt
   await page.fill('#admin-q', member.username.toUpperCase());
   await page.click('form.admin-filters button[type=submit]');
   const row = page.locator(`tr[data-user="${member.id}"]`);
+  // The member is in the unfiltered list too: wait for the searched list to replace it
+  // (counting at once raced with the reload and saw both rows).
+  await page.waitForFunction(
+    () => document.querySelectorAll('table.admin-users tbody tr').length === 1,
+    null,
+    { timeout: 10_000 },
+  ).catch(() => {});
   await row.waitFor();
   assert.equal(await page.locator('table.admin-users tbody tr').count(), 1);
   assert.match(await row.textContent(), /채팅 2\/4/);
