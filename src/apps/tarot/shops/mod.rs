@@ -14,6 +14,9 @@
 //! frame (`allow-scripts` only: an opaque origin with no access to the UI's storage). The
 //! UI sends it the places with `postMessage`.
 
+mod kakao;
+mod map;
+
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -32,6 +35,8 @@ use crate::config::{Config, Secret};
 use crate::error::{Error, ErrorBody, FieldErrors, Problem, Result};
 use crate::extract::AppQuery;
 use crate::state::AppState;
+use kakao::search;
+use map::map_page;
 
 /// Seoul City Hall, the centre when the caller gives none.
 pub const DEFAULT_CENTER: (f64, f64) = (37.5663, 126.9779);
@@ -184,146 +189,6 @@ fn parse_query(q: &ShopsQuery) -> Result<(f64, f64, bool, u32)> {
     })
 }
 
-#[derive(Deserialize)]
-struct KakaoAnswer {
-    documents: Vec<KakaoPlace>,
-}
-
-#[derive(Deserialize)]
-struct KakaoPlace {
-    #[serde(default)]
-    id: String,
-    #[serde(default)]
-    place_name: String,
-    #[serde(default)]
-    category_name: String,
-    #[serde(default)]
-    phone: String,
-    #[serde(default)]
-    address_name: String,
-    #[serde(default)]
-    road_address_name: String,
-    #[serde(default)]
-    x: String,
-    #[serde(default)]
-    y: String,
-    #[serde(default)]
-    place_url: String,
-    #[serde(default)]
-    distance: String,
-}
-
-fn upstream(message: &str) -> Error {
-    Error::Upstream {
-        timeout: false,
-        message: message.to_owned(),
-    }
-}
-
-/// Kakao's error answer, as a message that says what to fix (never the key).
-fn kakao_error(status: u16, body: &str) -> Error {
-    let lower = body.to_lowercase();
-    match status {
-        401 => upstream("Kakao Local refused the REST API key: check CONFAB_KAKAO_REST_KEY"),
-        403 if lower.contains("disabled") || lower.contains("open_map_and_local") => upstream(
-            "Kakao Local is disabled for this app: turn on the Kakao Map (OPEN_MAP_AND_LOCAL) service in the Kakao developers console",
-        ),
-        403 => upstream(
-            "Kakao Local denied the request: check the app's permissions in the Kakao developers console",
-        ),
-        429 => upstream("Kakao Local's request quota is used up; try again later"),
-        s if s >= 500 => upstream("Kakao Local is unavailable; try again later"),
-        _ => upstream("Kakao Local rejected the search"),
-    }
-}
-
-async fn read_capped(mut res: reqwest::Response) -> Result<Vec<u8>> {
-    let mut body = Vec::new();
-    while let Some(chunk) = res
-        .chunk()
-        .await
-        .map_err(|_| upstream("Kakao Local's answer was cut off"))?
-    {
-        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
-            return Err(upstream("Kakao Local's answer was too large"));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
-async fn search(shops: &Shops, key: &Secret, lat: f64, lng: f64, radius: u32) -> Result<Vec<Shop>> {
-    let url = reqwest::Url::parse_with_params(
-        &format!("{}/v2/local/search/keyword.json", shops.base),
-        &[
-            ("query", "타로".to_owned()),
-            ("x", format!("{lng:.6}")),
-            ("y", format!("{lat:.6}")),
-            ("radius", radius.to_string()),
-            ("sort", "distance".to_owned()),
-            ("size", MAX_PLACES.to_string()),
-        ],
-    )
-    .map_err(|_| Error::internal("CONFAB_KAKAO_LOCAL_URL is not a valid URL"))?;
-    let res = shops
-        .http
-        .get(url)
-        .header(header::AUTHORIZATION, format!("KakaoAK {}", key.expose()))
-        .send()
-        .await
-        .map_err(|e| {
-            if e.is_timeout() {
-                Error::Upstream {
-                    timeout: true,
-                    message: "Kakao Local did not answer in time".to_owned(),
-                }
-            } else {
-                upstream("Kakao Local could not be reached")
-            }
-        })?;
-    let status = res.status().as_u16();
-    let body = read_capped(res).await?;
-    if status != 200 {
-        tracing::warn!(status, "kakao local search failed");
-        return Err(kakao_error(status, &String::from_utf8_lossy(&body)));
-    }
-    let answer: KakaoAnswer = serde_json::from_slice(&body)
-        .map_err(|_| upstream("Kakao Local sent an answer confab does not understand"))?;
-    let mut places: Vec<Shop> = answer
-        .documents
-        .into_iter()
-        .filter_map(|p| {
-            let lng = p.x.trim().parse::<f64>().ok().filter(|v| v.is_finite())?;
-            let lat = p.y.trim().parse::<f64>().ok().filter(|v| v.is_finite())?;
-            Some(Shop {
-                distance_m: p
-                    .distance
-                    .trim()
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|v| v.is_finite())
-                    .unwrap_or(0.0),
-                id: p.id,
-                name: p.place_name,
-                category: p.category_name,
-                phone: p.phone,
-                address: p.address_name,
-                road_address: p.road_address_name,
-                lat,
-                lng,
-                url: if p.place_url.starts_with("https://") || p.place_url.starts_with("http://") {
-                    p.place_url
-                } else {
-                    String::new()
-                },
-            })
-        })
-        .collect();
-    places.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m));
-    places.truncate(MAX_PLACES);
-    Ok(places)
-}
-
 /// Tarot shops near you (or Seoul City Hall), nearest first, through Kakao Local.
 #[utoipa::path(get, path = "/api/tarot/shops", tag = "tarot", security(("bearer" = [])),
     params(("lat" = Option<f64>, Query), ("lng" = Option<f64>, Query), ("radius" = Option<u32>, Query, description = "metres, 1–20000 (default 20000)")),
@@ -375,61 +240,6 @@ pub async fn list_shops(
     Ok(Json(list))
 }
 
-/// The map page's one script: waits for the places from the UI (its parent), then draws
-/// them with the Kakao Maps SDK; says so in text when the SDK did not load.
-const MAP_SCRIPT: &str = r#"(function () {
-  var box = document.getElementById('map');
-  var note = document.getElementById('note');
-  function say(text) { note.textContent = text; note.hidden = false; }
-  function num(v, lo, hi) { return typeof v === 'number' && isFinite(v) && v >= lo && v <= hi; }
-  function draw(data) {
-    if (!window.kakao || !kakao.maps) { say(data.failed || 'The map could not be loaded.'); return; }
-    kakao.maps.load(function () {
-      var center = new kakao.maps.LatLng(data.center.lat, data.center.lng);
-      var map = new kakao.maps.Map(box, { center: center, level: 6 });
-      var bounds = new kakao.maps.LatLngBounds();
-      bounds.extend(center);
-      data.places.slice(0, 15).forEach(function (p) {
-        if (!num(p.lat, -90, 90) || !num(p.lng, -180, 180)) return;
-        var pos = new kakao.maps.LatLng(p.lat, p.lng);
-        new kakao.maps.Marker({ map: map, position: pos, title: String(p.name || '').slice(0, 100) });
-        bounds.extend(pos);
-      });
-      if (data.places.length) map.setBounds(bounds);
-    });
-  }
-  window.addEventListener('message', function (event) {
-    if (event.source !== window.parent || event.origin !== location.origin) return;
-    var data = event.data;
-    if (!data || typeof data !== 'object' || !data.center || !Array.isArray(data.places)) return;
-    if (!num(data.center.lat, -90, 90) || !num(data.center.lng, -180, 180)) return;
-    draw(data);
-  });
-  window.parent.postMessage({ tarotMap: 'ready' }, '*');
-})();"#;
-
-fn map_page(js_key: &str) -> (String, String) {
-    let key: String = js_key
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect();
-    let hash =
-        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(MAP_SCRIPT.as_bytes()));
-    let csp = format!(
-        "default-src 'none'; script-src 'sha256-{hash}' dapi.kakao.com t1.daumcdn.net; \
-         img-src data: *.daumcdn.net *.kakao.com *.kakaocdn.net; style-src 'unsafe-inline'; \
-         connect-src *.kakao.com *.daumcdn.net; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
-    );
-    let html = format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>map</title>\
-         <style>html,body,#map{{margin:0;width:100%;height:100%}}#note{{position:absolute;top:8px;left:8px;right:8px;font:14px sans-serif;background:#fff;padding:8px;border-radius:6px}}</style></head>\
-         <body><div id=\"map\"></div><p id=\"note\" hidden></p>\
-         <script src=\"https://dapi.kakao.com/v2/maps/sdk.js?appkey={key}&amp;autoload=false\"></script>\
-         <script>{MAP_SCRIPT}</script></body></html>"
-    );
-    (html, csp)
-}
-
 /// The shops map page, for a frame sandboxed with `allow-scripts` (404 without
 /// `CONFAB_KAKAO_JS_KEY`). Its CSP allows scripts only from Kakao's hosts.
 #[utoipa::path(get, path = "/api/tarot/shops/map", tag = "tarot",
@@ -456,6 +266,8 @@ pub async fn shops_map(State(state): State<AppState>) -> Result<Response> {
 
 #[cfg(test)]
 mod tests {
+    use super::kakao::kakao_error;
+    use super::map::MAP_SCRIPT;
     use super::*;
 
     fn q(lat: Option<&str>, lng: Option<&str>, radius: Option<&str>) -> ShopsQuery {

@@ -3,6 +3,8 @@
 //! reading takes five distinct cards of that deal, costs one `tarot` quota slot and is kept
 //! in the archive (list, reopen, delete; another user's reading is a 404).
 
+mod check;
+
 use std::collections::HashSet;
 
 use axum::Json;
@@ -25,6 +27,8 @@ use crate::extract::{AppJson, IdPath, Page, Pagination};
 use crate::lang::Language;
 use crate::quota::{self, Scope};
 use crate::state::AppState;
+use check::Checked;
+pub use check::CreateReading;
 
 /// Longest concern, in characters.
 pub const CONCERN_MAX: usize = 500;
@@ -77,122 +81,6 @@ pub async fn shuffle(State(state): State<AppState>, user: AuthUser) -> Result<Re
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(res)
-}
-
-/// A new reading.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateReading {
-    /// `new-year`, `love`, `money`, `study`, `career`, `health` or `today`.
-    pub subject: String,
-    /// What you want to ask, up to 500 characters.
-    pub concern: String,
-    /// Five distinct cards of your latest shuffle, in position order: past, present,
-    /// future, advice 1, advice 2.
-    pub cards: Vec<CardPick>,
-    /// `ko` or `en`; default from `Accept-Language`, else Korean.
-    pub language: Option<String>,
-}
-
-/// A checked reading request.
-struct Checked {
-    subject: Subject,
-    concern: String,
-    cards: Vec<Drawn>,
-    language: Language,
-}
-
-fn check_concern(raw: &str) -> std::result::Result<String, Problem> {
-    let text = required_text(raw, CONCERN_MAX)?;
-    if text
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        return Err(Problem::control_chars());
-    }
-    Ok(text.to_owned())
-}
-
-/// Checks the five picks against the latest deal: the right count, known cards, no
-/// repeats, and each one dealt (with its orientation).
-fn check_cards(
-    picks: &[CardPick],
-    deal: Option<&[CardPick]>,
-) -> std::result::Result<Vec<Drawn>, Problem> {
-    if picks.len() != POSITIONS.len() {
-        return Err(Problem::new(
-            "wrong_count",
-            format!("must hold exactly {} cards", POSITIONS.len()),
-        ));
-    }
-    let mut seen = HashSet::new();
-    let mut out = Vec::with_capacity(picks.len());
-    for pick in picks {
-        let card = cards::lookup(pick.num).ok_or_else(|| {
-            Problem::new(
-                "unknown_card",
-                format!("card {} does not exist (0–77)", pick.num),
-            )
-        })?;
-        if !seen.insert(pick.num) {
-            return Err(Problem::new(
-                "repeated_card",
-                format!("card {} is picked more than once", pick.num),
-            ));
-        }
-        let dealt = deal.is_some_and(|d| d.contains(pick));
-        if !dealt {
-            return Err(Problem::new(
-                "not_dealt",
-                "must be cards of your latest shuffle, as dealt",
-            ));
-        }
-        out.push(Drawn {
-            card,
-            reversed: pick.reversed,
-        });
-    }
-    Ok(out)
-}
-
-impl Checked {
-    async fn parse(
-        state: &AppState,
-        user: &AuthUser,
-        body: &CreateReading,
-        headers: &HeaderMap,
-    ) -> Result<Checked> {
-        let mut fields = FieldErrors::new();
-        let subject = fields.check(
-            "subject",
-            find_subject(&body.subject).ok_or_else(|| {
-                let ids: Vec<&str> = super::SUBJECTS.iter().map(|s| s.id).collect();
-                Problem::not_one_of(&ids)
-            }),
-        );
-        let concern = fields.check("concern", check_concern(&body.concern));
-        let language = fields.take(crate::apps::interview::choose_language(
-            body.language.as_deref(),
-            headers,
-        ))?;
-        let deal: Option<Vec<CardPick>> = match repo::latest_deal(&state.db, user.id).await? {
-            Some(json) => serde_json::from_str(&json).ok(),
-            None => None,
-        };
-        let cards = fields.check("cards", check_cards(&body.cards, deal.as_deref()));
-        fields.finish()?;
-        match (subject, concern, cards, language) {
-            (Some(subject), Some(concern), Some(cards), Some(language)) => Ok(Checked {
-                subject,
-                concern,
-                cards,
-                language,
-            }),
-            _ => Err(Error::internal(
-                "reading input failed without a field problem",
-            )),
-        }
-    }
 }
 
 /// A card in a reading.
@@ -405,6 +293,7 @@ pub async fn delete_reading(
 
 #[cfg(test)]
 mod tests {
+    use super::check::{check_cards, check_concern};
     use super::*;
 
     fn pick(num: i64, reversed: bool) -> CardPick {
