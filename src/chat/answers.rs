@@ -661,10 +661,6 @@ fn delta_frame(text: &str) -> Bytes {
     Bytes::from(frame)
 }
 
-fn event(name: &str, data: &impl Serialize) -> Bytes {
-    event_of(name, data)
-}
-
 #[derive(Serialize)]
 struct ErrorEvent {
     code: &'static str,
@@ -673,9 +669,9 @@ struct ErrorEvent {
 
 /// The event that ends a stream: `done` with the stored answer, or `error`.
 fn final_event(outcome: &Outcome) -> Bytes {
-    let error = |code, message: String| event("error", &ErrorEvent { code, message });
+    let error = |code, message: String| event_of("error", &ErrorEvent { code, message });
     match (&outcome.failure, &outcome.message) {
-        (None, Some(message)) => event("done", &serde_json::json!({ "message": message })),
+        (None, Some(message)) => event_of("done", &serde_json::json!({ "message": message })),
         (Some(Failure::Upstream(LlmError::Timeout)), _) => {
             error("upstream_timeout", LlmError::Timeout.to_string())
         }
@@ -691,7 +687,7 @@ fn final_event(outcome: &Outcome) -> Bytes {
 }
 
 fn started_event(message: &MessageView) -> Bytes {
-    event("answer_started", &serde_json::json!({ "message": message }))
+    event_of("answer_started", &serde_json::json!({ "message": message }))
 }
 
 /// What a client attached to a running answer is told.
@@ -789,7 +785,7 @@ pub fn follow_stored(
                     }
                 };
                 let Some(current) = current else {
-                    let gone = event(
+                    let gone = event_of(
                         "error",
                         &ErrorEvent {
                             code: "not_found",
@@ -808,14 +804,14 @@ pub fn follow_stored(
                     return Some((delta, (state, again, len, false)));
                 }
                 if current.status != "streaming" {
-                    let done = event(
+                    let done = event_of(
                         "done",
                         &serde_json::json!({ "message": MessageView::from(current) }),
                     );
                     return Some((done, (state, None, sent, true)));
                 }
                 if tokio::time::Instant::now() > limit {
-                    let lost = event(
+                    let lost = event_of(
                         "error",
                         &ErrorEvent {
                             code: "answer_lost",
