@@ -7,6 +7,8 @@
 //!   whole request head in time, including an idle keep-alive connection that sends no next
 //!   request, is disconnected. hyper starts this timer only while it waits for a request
 //!   head, so a response streaming over SSE is never cut by it.
+//! - **HTTP/1.1 or HTTP/2 (h2c, prior knowledge)**, told apart by peeking at a new
+//!   connection's first bytes (within the header read timeout).
 //! - **A body read timeout** is a layer in the router (`RequestBodyTimeoutLayer`): it bounds
 //!   reading the request body, not writing the response, so SSE is exempt there too.
 //! - **Graceful shutdown**: on the signal the loop takes the connections already waiting in
@@ -26,13 +28,36 @@ use tokio::time::Instant;
 use axum::Router;
 use axum::extract::ConnectInfo;
 use axum::extract::Request;
+use hyper::server::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, watch};
 use tower::ServiceExt as _;
+
+/// The connection preface an HTTP/2 client without TLS (h2c, prior knowledge) starts with.
+const HTTP2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// Whether a new connection speaks HTTP/2, told from its first bytes without reading them
+/// (HTTP/1.1 otherwise). hyper-util's auto builder reads them instead and hands them back:
+/// hyper's first read then returns a partial request head, and its read buffer grows to
+/// 16 KB for every connection; peeking leaves it at 8 KB.
+async fn speaks_http2(stream: &tokio::net::TcpStream) -> std::io::Result<bool> {
+    let mut first = [0_u8; HTTP2_PREFACE.len()];
+    loop {
+        let n = stream.peek(&mut first).await?;
+        if n == 0 || first[..n] != HTTP2_PREFACE[..n] {
+            return Ok(false);
+        }
+        if n == HTTP2_PREFACE.len() {
+            return Ok(true);
+        }
+        // Part of the preface so far: `peek` returns at once while those bytes wait, so
+        // look again a moment later.
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
 
 /// How long a stopping server waits before telling its connections to close, so those
 /// accepted just before the signal get their first request in.
@@ -58,29 +83,49 @@ pub async fn serve(
 ) -> std::io::Result<Instant> {
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
-    let mut builder = Builder::new(TokioExecutor::new());
-    builder
-        .http1()
+    let mut http1 = http1::Builder::new();
+    http1
         .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read_timeout);
-    builder.http2().timer(TokioTimer::new());
-    let builder = Arc::new(builder);
+        .header_read_timeout(limits.header_read_timeout)
+        // hyper otherwise reads from a connection whose request is being answered, to see
+        // its client hang up; while the handler still holds the request head that read
+        // takes a second 8 KB buffer per connection (thousands of sends waiting for the
+        // writer at once). A client that goes away is seen at the next write instead (an
+        // answer goes on without its clients either way).
+        .half_close(true);
+    let mut http2 = http2::Builder::new(TokioExecutor::new());
+    http2.timer(TokioTimer::new());
+    let (http1, http2) = (Arc::new(http1), Arc::new(http2));
+    // Set when open connections are told to close: one still waiting for its first bytes
+    // then closes instead of holding the shutdown back.
+    let (closing, closing_rx) = watch::channel(false);
+    let header_read_timeout = limits.header_read_timeout;
     let spawn = |stream: tokio::net::TcpStream,
                  peer: std::net::SocketAddr,
                  permit: Option<tokio::sync::OwnedSemaphorePermit>| {
         let _ = stream.set_nodelay(true);
-        let service = router
-            .clone()
-            .map_request(move |mut req: Request<hyper::body::Incoming>| {
+        let service = TowerToHyperService::new(router.clone().map_request(
+            move |mut req: Request<hyper::body::Incoming>| {
                 req.extensions_mut().insert(ConnectInfo(peer));
                 req
-            });
-        let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
-            .into_owned();
-        let watched = graceful.watch(connection);
+            },
+        ));
+        let watcher = graceful.watcher();
+        let (http1, http2) = (http1.clone(), http2.clone());
+        let mut closing = closing_rx.clone();
         tokio::spawn(async move {
-            if let Err(err) = watched.await {
+            let sniffed = tokio::select! {
+                sniffed = tokio::time::timeout(header_read_timeout, speaks_http2(&stream)) => sniffed,
+                _ = closing.wait_for(|closing| *closing) => return,
+            };
+            let io = TokioIo::new(stream);
+            let ended = match sniffed {
+                Ok(Ok(true)) => watcher.watch(http2.serve_connection(io, service)).await,
+                Ok(Ok(false)) => watcher.watch(http1.serve_connection(io, service)).await,
+                // No first bytes within the header read timeout, or the socket failed.
+                Ok(Err(_)) | Err(_) => Ok(()),
+            };
+            if let Err(err) = ended {
                 tracing::debug!(error = %err, %peer, "connection ended with an error");
             }
             drop(permit);
@@ -138,6 +183,7 @@ pub async fn serve(
     if open > 0 {
         tokio::time::sleep(FIRST_REQUEST_GRACE.min(limits.drain)).await;
     }
+    closing.send_replace(true);
     if tokio::time::timeout_at(deadline, graceful.shutdown())
         .await
         .is_err()
