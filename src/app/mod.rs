@@ -155,22 +155,26 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 pub fn build_router(state: AppState) -> Router {
     let (api, openapi) = api_router().split_for_parts();
     let config = state.config.clone();
-    let router = Router::new()
-        .merge(api)
+    // The UI's text files go compressed (gzip or br, as the browser asks); JSON stays as it
+    // is (API answers are small and their CPU is the hot path), and SSE and images never are
+    // (tower-http's default predicate). The layer wraps only the UI's routes: its response
+    // body holds a brotli encoder's state inline (~5 KB), which every API response and every
+    // open SSE stream would otherwise carry.
+    let ui = Router::new()
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
-        .route("/metrics", get(ops::metrics))
-        .nest("/v1", crate::apikeys::v1_router())
         .route("/v/{version}/{*path}", get(crate::web::versioned_asset))
         .fallback(crate::web::fallback)
+        .layer(CompressionLayer::new().compress_when(
+            DefaultPredicate::new().and(NotForContentType::const_new("application/json")),
+        ));
+    let router = Router::new()
+        .merge(api)
+        .route("/metrics", get(ops::metrics))
+        .nest("/v1", crate::apikeys::v1_router())
+        .merge(ui)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(axum::middleware::from_fn(crate::telemetry::track_metrics))
-        // The UI's text files go compressed (gzip or br, as the browser asks); JSON stays
-        // as it is (API answers are small and their CPU is the hot path), and SSE and
-        // images never are (tower-http's default predicate).
-        .layer(CompressionLayer::new().compress_when(
-            DefaultPredicate::new().and(NotForContentType::const_new("application/json")),
-        ))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
             Duration::from_secs(config.body_read_timeout_secs),
         ))
