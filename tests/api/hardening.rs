@@ -319,6 +319,68 @@ async fn a_half_sent_request_is_disconnected_after_the_header_timeout(backend: B
     assert_eq!(app.get("/healthz", None).await.status(), StatusCode::OK);
 }
 
+#[tokio::test]
+async fn a_connection_that_never_sends_a_byte_is_closed_after_the_header_timeout() {
+    let Some(app) = spawn_app_with(Backend::Sqlite, |c| c.header_read_timeout_secs = 1).await
+    else {
+        return;
+    };
+    let mut idle = TcpStream::connect(address(&app)).await.expect("connect");
+    let sent = tokio::time::timeout(Duration::from_secs(10), read_until_closed(&mut idle))
+        .await
+        .expect("the server closes a connection that sends nothing");
+    assert!(
+        sent.is_empty(),
+        "nothing is sent to a connection that asked nothing"
+    );
+    assert_eq!(app.get("/healthz", None).await.status(), StatusCode::OK);
+}
+
+/// HTTP/2 without TLS (prior knowledge) is told from HTTP/1.1 by the connection's first
+/// bytes, also when they come in pieces.
+#[tokio::test]
+async fn http2_with_prior_knowledge_is_served_even_when_its_preface_comes_in_pieces() {
+    let Some(app) = spawn_app(Backend::Sqlite).await else {
+        return;
+    };
+    let h2 = reqwest::Client::builder()
+        .http2_prior_knowledge()
+        .build()
+        .expect("client");
+    let res = h2.get(app.url("/healthz")).send().await.expect("sent");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.version(), reqwest::Version::HTTP_2);
+    let mut raw = TcpStream::connect(address(&app)).await.expect("connect");
+    raw.write_all(b"PRI * HTTP/2.0\r\n")
+        .await
+        .expect("part of the preface");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    raw.write_all(b"\r\nSM\r\n\r\n").await.expect("the rest");
+    // An empty SETTINGS frame: length 0, type 4, no flags, stream 0.
+    raw.write_all(&[0, 0, 0, 4, 0, 0, 0, 0, 0])
+        .await
+        .expect("settings");
+    let mut frame = [0_u8; 9];
+    tokio::time::timeout(Duration::from_secs(5), raw.read_exact(&mut frame))
+        .await
+        .expect("the server answers")
+        .expect("a frame head");
+    assert_eq!(
+        frame[3], 4,
+        "the server's first frame is its SETTINGS: {frame:?}"
+    );
+    // And a request that starts like the preface ("P…") is still HTTP/1.1.
+    let res = app
+        .client
+        .post(app.url("/api/auth/login"))
+        .json(&json!({"email": "nobody@example.com", "password": "wrong-password-1"}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(res.version(), reqwest::Version::HTTP_11);
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
+
 async fn a_stalled_request_body_is_cut_off_after_the_body_timeout(backend: Backend) {
     let Some(app) = spawn_app_with(backend, |c| c.body_read_timeout_secs = 1).await else {
         return;
