@@ -9,8 +9,14 @@
 # --- build: the toolchain the project is tested with --------------------------------------
 FROM rust:1.95-slim-bookworm AS build
 WORKDIR /src
-# Dependencies first, so editing our code does not rebuild them.
+# jemalloc (the binary's allocator) is built with make, which the slim image lacks.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends make \
+    && rm -rf /var/lib/apt/lists/*
+# Dependencies first, so editing our code does not rebuild them (.cargo holds SQLite's build
+# flags, which the dependency build needs too).
 COPY Cargo.toml Cargo.lock build.rs ./
+COPY .cargo .cargo
 RUN mkdir -p src && echo 'fn main() {}' > src/main.rs && echo '' > src/lib.rs \
     && cargo build --release --locked --bin confab || true
 COPY . .
