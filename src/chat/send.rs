@@ -1,6 +1,6 @@
 //! Sending a message: validate → in one transaction reserve the quota slot, store the
 //! question, a `streaming` answer and the slot's hold → a server task writes the answer
-//! (`answers.rs`) → the client gets it whole, or streamed over SSE. The answer belongs to
+//! (`answers/`) → the client gets it whole, or streamed over SSE. The answer belongs to
 //! the server: a client that goes away does not stop it. Also: stop, re-attach and
 //! regenerate.
 
