@@ -23,7 +23,7 @@ use super::auth::KeyCaller;
 use super::prepare::prepare;
 use super::wire::{CompletionRequest, OpenAiError, Usage, V1Json, estimate_tokens};
 use crate::chat::assistants::{ASSISTANTS, Assistant};
-use crate::llm::{LlmProvider, TextStream};
+use crate::llm::{LlmProvider, TextStream, prefix_within};
 use crate::quota::{self, Reservation, Scope};
 use crate::state::AppState;
 
@@ -166,18 +166,6 @@ impl Drop for Hold {
             }
         }
     }
-}
-
-/// The longest prefix of `text` of at most `max` bytes that ends on a character boundary.
-fn prefix_within(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
 }
 
 /// `POST /v1/chat/completions`.

@@ -203,6 +203,19 @@ pub struct ProviderSettings {
     pub timeouts: Timeouts,
 }
 
+/// The longest prefix of `text` of at most `max` bytes that ends on a character boundary:
+/// where an answer reaching the size cap is cut.
+pub fn prefix_within(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 /// Builds a provider from settings.
 /// Builds a provider from settings; `offline` (with the apps' answerers) unless a network
 /// provider is configured.
@@ -252,5 +265,19 @@ impl Registry {
             .get(app)
             .cloned()
             .unwrap_or_else(|| self.default.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefix_within;
+
+    #[test]
+    fn a_capped_piece_is_cut_on_a_character_boundary() {
+        assert_eq!(prefix_within("hello", 10), "hello");
+        assert_eq!(prefix_within("hello", 3), "hel");
+        assert_eq!(prefix_within("가나다", 4), "가");
+        assert_eq!(prefix_within("가나다", 2), "");
+        assert_eq!(prefix_within("", 0), "");
     }
 }

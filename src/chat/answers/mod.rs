@@ -33,7 +33,7 @@ use tokio::sync::watch;
 use super::repo::{self, RoomRow};
 use super::{MessageView, render};
 use crate::error::{Error, Result};
-use crate::llm::{ChatRequest, LlmError, TextStream};
+use crate::llm::{ChatRequest, LlmError, TextStream, prefix_within};
 use crate::quota::Reservation;
 use crate::state::AppState;
 
@@ -272,18 +272,6 @@ async fn stop_asked_elsewhere(state: &AppState, reservation: &Reservation) -> bo
     }
 }
 
-/// The longest prefix of `text` of at most `max` bytes that ends on a character boundary.
-fn prefix_within(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
-
 /// A room-list preview of a text (plain, one line, shortened); empty for no text.
 pub fn preview_of(text: &str) -> String {
     if text.is_empty() {
@@ -305,19 +293,5 @@ pub async fn whole(live: &Live) -> Result<MessageView> {
             Err(Error::internal("the answer could not be saved"))
         }
         (_, Some(message)) => Ok(message.clone()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_capped_piece_is_cut_on_a_character_boundary() {
-        assert_eq!(prefix_within("hello", 10), "hello");
-        assert_eq!(prefix_within("hello", 3), "hel");
-        assert_eq!(prefix_within("가나다", 4), "가");
-        assert_eq!(prefix_within("가나다", 2), "");
-        assert_eq!(prefix_within("", 0), "");
     }
 }
