@@ -78,7 +78,13 @@ fn open(path: &Path, synchronous: Option<&str>) -> rusqlite::Result<Connection> 
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.pragma_update(None, "foreign_keys", "ON")?;
     match synchronous {
-        Some(level) => conn.pragma_update(None, "synchronous", level)?,
+        Some(level) => {
+            conn.pragma_update(None, "synchronous", level)?;
+            // Each write runs in a savepoint, whose statement journal SQLite keeps in memory
+            // only up to 64 KiB and then spills to a temporary file: a send touching a dozen
+            // pages opened, wrote, closed and unlinked one. In memory it stays.
+            conn.pragma_update(None, "temp_store", "MEMORY")?;
+        }
         None => conn.pragma_update(None, "query_only", "ON")?,
     }
     Ok(conn)
