@@ -1,6 +1,7 @@
 //! The caller's own account: profile, email/username changes, password change and
 //! account deletion.
 
+pub mod erase;
 mod identities;
 
 use axum::Json;
@@ -127,7 +128,20 @@ async fn delete_me(
             }
         }
     }
-    repo::delete_user(&state.db, user.id).await?;
+    // Apps remove first what the cascade would leave behind (files, counts on others' rows).
+    let erasers = state.parts.get::<erase::AccountErasers>();
+    let (afters, erased) = match erasers {
+        Some(erasers) => erasers.before(&state, user.id).await,
+        None => (Vec::new(), Ok(())),
+    };
+    let deleted = match erased {
+        Ok(()) => repo::delete_user(&state.db, user.id).await.map(drop),
+        Err(err) => Err(err),
+    };
+    for after in afters {
+        after.await;
+    }
+    deleted?;
     tracing::info!(user_id = %user.id, "account deleted");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -740,6 +740,82 @@ async fn thumbnails_are_reencoded_and_served_safely(app: TestApp, media: MediaSt
         StatusCode::NO_CONTENT
     );
     assert!(media_names(&media).await.is_empty());
+
+    // Deleting an account removes its posts' files, its comments, and the counts and
+    // placeholders they leave on other members' posts.
+    let res = upload(
+        &app,
+        &alice.access,
+        &id_of(
+            &create_post(
+                &app,
+                &alice.access,
+                json!({"title": "떠날 글", "content": "c", "category": "chat"}),
+            )
+            .await,
+        ),
+        "last.jpg",
+        jpeg(800, 600),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let url = body_json(res).await["thumbnail_url"]
+        .as_str()
+        .expect("url")
+        .to_owned();
+    assert_eq!(media_names(&media).await.len(), 1);
+    let bobs = id_of(
+        &create_post(
+            &app,
+            &bob.access,
+            json!({"title": "남을 글", "content": "c", "category": "chat"}),
+        )
+        .await,
+    );
+    let comments = format!("/api/posts/{bobs}/comments");
+    let comment = |token: String, body: Value| {
+        let (app, comments) = (&app, &comments);
+        async move {
+            let res = app.post_json(comments, body, Some(&token)).await;
+            assert_eq!(res.status(), StatusCode::CREATED);
+            id_of(&body_json(res).await)
+        }
+    };
+    let asked = comment(bob.access.clone(), json!({"content": "질문 있어요"})).await;
+    comment(
+        alice.access.clone(),
+        json!({"content": "답은 이거예요", "parent_id": asked}),
+    )
+    .await;
+    comment(alice.access.clone(), json!({"content": "저도 한마디"})).await;
+    comment(bob.access.clone(), json!({"content": "남는 댓글"})).await;
+    assert_eq!(
+        app.delete(&format!("/api/comments/{asked}"), &bob.access)
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    let post_now = body_json(app.get(&format!("/api/posts/{bobs}"), None).await).await;
+    assert_eq!(post_now["comment_count"], 3);
+    let res = app
+        .request(
+            reqwest::Method::DELETE,
+            "/api/me",
+            Some(&alice.access),
+            Some(json!({"password": crate::helpers::PASSWORD})),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert!(media_names(&media).await.is_empty());
+    assert_eq!(app.get(&url, None).await.status(), StatusCode::NOT_FOUND);
+    let post_now = body_json(app.get(&format!("/api/posts/{bobs}"), None).await).await;
+    assert_eq!(post_now["comment_count"], 1);
+    let list = body_json(app.get(&comments, None).await).await;
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(1), "{list}");
+    assert_eq!(list["items"][0]["content"], "남는 댓글");
+    let posts = body_json(app.get("/api/posts", None).await).await;
+    assert_eq!(posts["items"].as_array().map(Vec::len), Some(1), "{posts}");
+    assert_eq!(posts["items"][0]["title"], "남을 글");
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

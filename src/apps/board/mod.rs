@@ -6,6 +6,7 @@
 //! change something gets 403 (`not_author`, `notice_requires_manager`).
 
 mod comments;
+mod erase;
 pub mod input;
 mod posts;
 pub mod repo;
@@ -95,6 +96,10 @@ pub fn init(setup: &mut Setup) -> Result<()> {
         views: Arc::default(),
         lists: ListCache::default(),
     });
+    setup
+        .parts
+        .get_or_default::<crate::me::erase::AccountErasers>()
+        .register("board", erase::BoardEraser);
     Ok(())
 }
 

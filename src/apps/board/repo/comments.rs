@@ -233,3 +233,49 @@ pub async fn delete_comment(db: &Db, id: Uuid, caller: Uuid, any: bool) -> Resul
     tx.commit().await?;
     Ok(Deleted::Done)
 }
+
+/// Deletes every comment `author` wrote (and, by cascade, the replies under them); returns
+/// the posts they were on, each once (for an account's deletion).
+pub async fn delete_comments_of(db: &Db, author: Uuid) -> Result<Vec<Uuid>> {
+    let mut posts = on_db!(db, |pool| {
+        sqlx::query_scalar::<_, Uuid>(
+            "DELETE FROM board_comments WHERE author_id = $1 RETURNING post_id",
+        )
+        .bind(author)
+        .fetch_all(pool)
+        .await
+    })?;
+    posts.sort_unstable();
+    posts.dedup();
+    Ok(posts)
+}
+
+/// After comments of a post went without [`delete_comment`] (an account's deletion):
+/// removes "deleted" placeholders left without replies and sets the post's comment count to
+/// its live comments.
+pub async fn tidy_comments(db: &Db, post: Uuid) -> Result<()> {
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, |conn| {
+        sqlx::query(
+            "DELETE FROM board_comments WHERE post_id = $1 AND deleted \
+             AND NOT EXISTS (SELECT 1 FROM board_comments r WHERE r.parent_id = board_comments.id)",
+        )
+        .bind(post)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    on_tx!(&mut tx, |conn| {
+        sqlx::query(
+            "UPDATE board_posts SET comment_count = \
+             (SELECT COUNT(*) FROM board_comments c WHERE c.post_id = $1 AND NOT c.deleted) \
+             WHERE id = $1",
+        )
+        .bind(post)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    tx.commit().await?;
+    Ok(())
+}

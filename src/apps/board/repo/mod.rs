@@ -164,6 +164,19 @@ pub async fn delete_post(
     })?)
 }
 
+/// Deletes every post `author` wrote; returns their thumbnails (for an account's deletion).
+pub async fn delete_posts_of(db: &Db, author: Uuid) -> Result<Vec<String>> {
+    let thumbnails = on_db!(db, |pool| {
+        sqlx::query_scalar::<_, Option<String>>(
+            "DELETE FROM board_posts WHERE author_id = $1 RETURNING thumbnail",
+        )
+        .bind(author)
+        .fetch_all(pool)
+        .await
+    })?;
+    Ok(thumbnails.into_iter().flatten().collect())
+}
+
 /// Points a post at a new thumbnail if `author` wrote it and its thumbnail is still `old`
 /// (compare and swap). `false` when it did not happen.
 pub async fn swap_thumbnail(
