@@ -64,6 +64,15 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
 
 /// Renders Markdown to sanitised HTML.
 pub fn markdown_to_html(markdown: &str) -> String {
+    if is_plain_line(markdown) {
+        // What the parser and the sanitiser make of it, without building either's tree
+        // (most questions and many short answers are one such line).
+        return format!("<p>{markdown}</p>\n");
+    }
+    parse_and_sanitise(markdown)
+}
+
+fn parse_and_sanitise(markdown: &str) -> String {
     let mut options = Options::empty();
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_STRIKETHROUGH);
@@ -76,6 +85,29 @@ pub fn markdown_to_html(markdown: &str) -> String {
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, parser);
     sanitizer().clean(&html).to_string()
+}
+
+/// One line that Markdown leaves as it is and HTML needs no escaping for: it starts with a
+/// letter, ends with a letter, a digit or closing punctuation, and holds only letters,
+/// digits, single spaces and punctuation that is no Markdown or HTML syntax in running text.
+fn is_plain_line(text: &str) -> bool {
+    let mut chars = text.chars();
+    let (Some(first), Some(last)) = (chars.next(), text.chars().next_back()) else {
+        return false;
+    };
+    let mut after_space = false;
+    first.is_alphabetic()
+        && (last.is_alphanumeric() || matches!(last, '.' | '?' | '!' | ')'))
+        && text.chars().all(|c| {
+            let ok = c.is_alphanumeric()
+                || matches!(
+                    c,
+                    ',' | '.' | '?' | '!' | ';' | ':' | '\'' | '-' | '/' | '(' | ')' | '%'
+                )
+                || (c == ' ' && !after_space);
+            after_space = c == ' ';
+            ok
+        })
 }
 
 /// The words of a Markdown text without its syntax (for previews, search results and
@@ -159,6 +191,50 @@ mod tests {
         );
         assert!(html.contains("href=\"https://example.com\""), "{html}");
         assert!(html.contains("noopener"), "{html}");
+    }
+
+    /// The shortcut for plain lines gives what the parser and the sanitiser give.
+    #[test]
+    fn plain_lines_render_as_the_full_path_does() {
+        let lines = [
+            "What is the difference between a process and a thread?",
+            "A process has its own memory; threads share it.",
+            "기술면접 준비는 어떻게 하나요?",
+            "It's 100% fine: see docs/intro (part 2).",
+            "e-mail, the end.",
+            "Ünïcödé wörds and 数字 42!",
+        ];
+        for line in lines {
+            assert!(is_plain_line(line), "{line}");
+            assert_eq!(markdown_to_html(line), parse_and_sanitise(line), "{line}");
+        }
+        for not_plain in [
+            "", " a", "a ", "a  b", "1. list", "- item", "# title", "a *b*", "a_b_", "a `c`",
+            "a <b>", "a & b", "a \"q\"", "a\nb", "[a](b)", "a ~~b~~", "a | b", "a\\b", "a#", "a:",
+            "a\u{a0}b", "a\tb",
+        ] {
+            assert!(!is_plain_line(not_plain), "{not_plain:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any line the shortcut takes, from an alphabet of letters, digits, spaces and all
+        /// ASCII punctuation, renders exactly as the full path renders it.
+        #[test]
+        fn the_plain_line_shortcut_never_differs(line in "[a-zA-Z가-힣0-9 !-/:-@\\[-`{-~]{1,40}") {
+            if is_plain_line(&line) {
+                proptest::prop_assert_eq!(markdown_to_html(&line), parse_and_sanitise(&line));
+            }
+        }
+
+        /// Lines made to be plain (so every case takes the shortcut) render the same too.
+        #[test]
+        fn plain_looking_lines_render_the_same(
+            line in "[a-zA-Z가-힣][a-zA-Z가-힣0-9,.?!;:'()%/ -]{0,38}[a-zA-Z가-힣0-9.?!)]"
+        ) {
+            proptest::prop_assume!(is_plain_line(&line));
+            proptest::prop_assert_eq!(markdown_to_html(&line), parse_and_sanitise(&line));
+        }
     }
 
     #[test]
