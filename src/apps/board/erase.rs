@@ -1,6 +1,7 @@
 //! An account's deletion on the board: its posts go first (so a thumbnail upload racing the
 //! deletion finds no post and removes its own file), then their thumbnails leave the media
-//! store; its comments go too, and the posts they were on get their counts back.
+//! store; its comments go with the user row, and the posts they were on get their counts
+//! back and lose the placeholders left without replies.
 
 use futures::future::BoxFuture;
 use uuid::Uuid;
@@ -16,8 +17,10 @@ impl AccountEraser for BoardEraser {
     fn before<'a>(&'a self, state: &'a AppState, user: Uuid) -> BoxFuture<'a, Result<After>> {
         Box::pin(async move {
             let board = state.part::<Board>()?;
+            // Read first, delete last: a failure before the delete leaves everything as
+            // it was, and once the posts are gone their files are always removed.
+            let posts = repo::posts_commented_by(&state.db, user).await?;
             let thumbnails = repo::delete_posts_of(&state.db, user).await?;
-            let posts = repo::delete_comments_of(&state.db, user).await?;
             board.lists.bump();
             let state = state.clone();
             let after: After = Box::pin(async move {

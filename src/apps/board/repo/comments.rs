@@ -234,20 +234,17 @@ pub async fn delete_comment(db: &Db, id: Uuid, caller: Uuid, any: bool) -> Resul
     Ok(Deleted::Done)
 }
 
-/// Deletes every comment `author` wrote (and, by cascade, the replies under them); returns
-/// the posts they were on, each once (for an account's deletion).
-pub async fn delete_comments_of(db: &Db, author: Uuid) -> Result<Vec<Uuid>> {
-    let mut posts = on_db!(db, |pool| {
+/// The posts `author` commented on, each once (for an account's deletion, which removes
+/// those comments by cascade).
+pub async fn posts_commented_by(db: &Db, author: Uuid) -> Result<Vec<Uuid>> {
+    Ok(on_db!(db, |pool| {
         sqlx::query_scalar::<_, Uuid>(
-            "DELETE FROM board_comments WHERE author_id = $1 RETURNING post_id",
+            "SELECT DISTINCT post_id FROM board_comments WHERE author_id = $1",
         )
         .bind(author)
         .fetch_all(pool)
         .await
-    })?;
-    posts.sort_unstable();
-    posts.dedup();
-    Ok(posts)
+    })?)
 }
 
 /// After comments of a post went without [`delete_comment`] (an account's deletion):
