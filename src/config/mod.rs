@@ -5,51 +5,17 @@
 //! variable to fix. Secrets are wrapped in [`Secret`], which never prints its value.
 
 use std::collections::BTreeMap;
-use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 mod env;
+mod load;
+mod secret;
 mod validate;
 
-use env::{EnvStrings, de_bool, de_quota_limits, de_u64, describe_figment_error};
-use figment::Figment;
-use figment::providers::{Format, Toml};
-use serde::de::Deserializer;
-use serde::{Deserialize, Serialize, Serializer};
-
-/// A configuration value that must never reach a log or a response.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a secret value.
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-
-    /// The secret itself; call only where it is used.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("\"[redacted]\"")
-    }
-}
-
-impl Serialize for Secret {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str("[redacted]")
-    }
-}
-
-impl<'de> Deserialize<'de> for Secret {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(Secret)
-    }
-}
+use env::{de_bool, de_quota_limits, de_u64};
+pub use load::{ConfigError, env_name};
+pub use secret::{Secret, redact_url};
+use serde::{Deserialize, Serialize};
 
 /// One daily quota scope: its API name, its configuration key (`CONFAB_QUOTA_…`) and its
 /// default limit. The one table of scopes; the quota feature and the configuration read it.
@@ -277,89 +243,7 @@ impl Default for Config {
     }
 }
 
-/// A configuration problem, naming the variable.
-#[derive(Debug, thiserror::Error)]
-#[error("invalid configuration:\n  {}", .problems.join("\n  "))]
-pub struct ConfigError {
-    /// One line per problem, each starting with the variable name.
-    pub problems: Vec<String>,
-}
-
-impl ConfigError {
-    fn one(problem: String) -> Self {
-        ConfigError {
-            problems: vec![problem],
-        }
-    }
-}
-
-/// Environment name of a config key.
-pub fn env_name(key: &str) -> String {
-    format!("CONFAB_{}", key.to_ascii_uppercase())
-}
-
 impl Config {
-    /// Loads from an optional TOML file and the given environment, then validates.
-    ///
-    /// `file` is used when given; otherwise `CONFAB_CONFIG` or `./confab.toml` if present.
-    pub fn load(
-        file: Option<&Path>,
-        env: impl IntoIterator<Item = (String, String)>,
-    ) -> Result<Config, ConfigError> {
-        let env: Vec<(String, String)> = env.into_iter().collect();
-        let explicit = file.map(Path::to_path_buf).or_else(|| {
-            env.iter()
-                .find(|(k, _)| k == "CONFAB_CONFIG")
-                .map(|(_, v)| PathBuf::from(v))
-        });
-        let mut figment = Figment::new();
-        match explicit {
-            Some(path) => {
-                if !path.is_file() {
-                    return Err(ConfigError::one(format!(
-                        "CONFAB_CONFIG: config file {} does not exist",
-                        path.display()
-                    )));
-                }
-                figment = figment.merge(Toml::file_exact(path));
-            }
-            None => {
-                let default = Path::new("confab.toml");
-                if default.is_file() {
-                    figment = figment.merge(Toml::file_exact(default));
-                }
-            }
-        }
-        let fallback_key = env
-            .iter()
-            .find(|(k, _)| k == "OPENAI_API_KEY" || k == "GEMINI_API_KEY")
-            .map(|(_, v)| v.clone());
-        let figment = figment.merge(EnvStrings { vars: env });
-        let mut config: Config = figment.extract().map_err(|err| ConfigError {
-            problems: err.into_iter().map(describe_figment_error).collect(),
-        })?;
-        for scope in QUOTA_SCOPES {
-            config
-                .quota_limits
-                .entry(scope.key.to_owned())
-                .or_insert(scope.default);
-        }
-        if config.llm_api_key.is_none() {
-            config.llm_api_key = fallback_key.filter(|v| !v.is_empty()).map(Secret);
-        }
-        config.validate()?;
-        Ok(config)
-    }
-
-    /// Loads from the process environment.
-    pub fn from_env(file: Option<&Path>) -> Result<Config, ConfigError> {
-        Config::load(
-            file,
-            std::env::vars_os()
-                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
-        )
-    }
-
     /// The database URL in effect.
     pub fn database_url(&self) -> String {
         match &self.database_url {
@@ -396,7 +280,6 @@ impl Config {
         !email.is_empty() && self.admin_email_list().contains(&email)
     }
 
-    /// Whether cookies must carry the `Secure` flag.
     /// The configured daily limit of a quota scope (0 = unlimited).
     pub fn quota_limit(&self, scope: &str) -> u64 {
         let scope = QUOTA_SCOPES.iter().find(|s| s.name == scope);
@@ -417,6 +300,7 @@ impl Config {
         crate::db::now() - time::Duration::days(self.session_max_age_days as i64)
     }
 
+    /// Whether cookies must carry the `Secure` flag.
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
     }
@@ -441,20 +325,6 @@ impl Config {
             }
         }
         out
-    }
-}
-
-/// Hides a password inside a database URL (`postgres://user:pw@host`).
-pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let Some((userinfo, host)) = rest.rsplit_once('@') else {
-        return url.to_owned();
-    };
-    match userinfo.split_once(':') {
-        Some((user, _)) => format!("{scheme}://{user}:[redacted]@{host}"),
-        None => url.to_owned(),
     }
 }
 

@@ -13,13 +13,14 @@
 
 use std::borrow::Cow;
 
-use sqlx::Row as _;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
+use super::row::LiteRow;
+pub use super::row::{HotRow, Row};
 use super::{Db, SqliteDb, lite};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// A bound value. `None`s keep their type, which PostgreSQL needs to plan `$2 IS NULL`.
 #[derive(Clone, Debug, PartialEq)]
@@ -80,124 +81,10 @@ impl Stmt {
     }
 }
 
-/// One row of a result, read by column position on either driver.
-pub trait Row {
-    fn uuid(&self, i: usize) -> Result<Uuid>;
-    fn time(&self, i: usize) -> Result<OffsetDateTime>;
-    fn int(&self, i: usize) -> Result<i64>;
-    fn text(&self, i: usize) -> Result<String>;
-    fn opt_text(&self, i: usize) -> Result<Option<String>>;
-    fn opt_time(&self, i: usize) -> Result<Option<OffsetDateTime>>;
-    fn bool(&self, i: usize) -> Result<bool>;
-}
-
-/// A type built from a hot query's row. Each row type keeps one column list next to this
-/// mapping, and every query of it selects exactly that list.
-pub trait HotRow: Sized + Send + 'static {
-    fn from_row(row: &dyn Row) -> Result<Self>;
-}
-
-impl HotRow for i64 {
-    fn from_row(row: &dyn Row) -> Result<Self> {
-        row.int(0)
-    }
-}
-
-impl HotRow for Uuid {
-    fn from_row(row: &dyn Row) -> Result<Self> {
-        row.uuid(0)
-    }
-}
-
-impl HotRow for bool {
-    fn from_row(row: &dyn Row) -> Result<Self> {
-        row.bool(0)
-    }
-}
-
-impl HotRow for (String, i64) {
-    fn from_row(row: &dyn Row) -> Result<Self> {
-        Ok((row.text(0)?, row.int(1)?))
-    }
-}
-
-impl HotRow for (String, String) {
-    fn from_row(row: &dyn Row) -> Result<Self> {
-        Ok((row.text(0)?, row.text(1)?))
-    }
-}
-
-fn decode(i: usize, e: impl std::fmt::Display) -> Error {
-    Error::internal(format!("database: column {i}: {e}"))
-}
-
-fn parse_time(i: usize, text: &str) -> Result<OffsetDateTime> {
-    OffsetDateTime::parse(text, &Rfc3339).map_err(|e| decode(i, e))
-}
-
 fn format_time(t: &OffsetDateTime) -> rusqlite::Result<String> {
     t.format(&Rfc3339)
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
 }
-
-struct LiteRow<'a, 'b>(&'a rusqlite::Row<'b>);
-
-impl Row for LiteRow<'_, '_> {
-    fn uuid(&self, i: usize) -> Result<Uuid> {
-        self.0.get(i).map_err(|e| decode(i, e))
-    }
-    fn time(&self, i: usize) -> Result<OffsetDateTime> {
-        let text: String = self.0.get(i).map_err(|e| decode(i, e))?;
-        parse_time(i, &text)
-    }
-    fn int(&self, i: usize) -> Result<i64> {
-        self.0.get(i).map_err(|e| decode(i, e))
-    }
-    fn text(&self, i: usize) -> Result<String> {
-        self.0.get(i).map_err(|e| decode(i, e))
-    }
-    fn opt_text(&self, i: usize) -> Result<Option<String>> {
-        self.0.get(i).map_err(|e| decode(i, e))
-    }
-    fn opt_time(&self, i: usize) -> Result<Option<OffsetDateTime>> {
-        let text: Option<String> = self.0.get(i).map_err(|e| decode(i, e))?;
-        text.map(|t| parse_time(i, &t)).transpose()
-    }
-    fn bool(&self, i: usize) -> Result<bool> {
-        self.0.get(i).map_err(|e| decode(i, e))
-    }
-}
-
-macro_rules! sqlx_row {
-    ($row:ty) => {
-        impl Row for $row {
-            fn uuid(&self, i: usize) -> Result<Uuid> {
-                self.try_get(i).map_err(|e| decode(i, e))
-            }
-            fn time(&self, i: usize) -> Result<OffsetDateTime> {
-                self.try_get(i).map_err(|e| decode(i, e))
-            }
-            fn int(&self, i: usize) -> Result<i64> {
-                self.try_get(i).map_err(|e| decode(i, e))
-            }
-            fn text(&self, i: usize) -> Result<String> {
-                self.try_get(i).map_err(|e| decode(i, e))
-            }
-            fn opt_text(&self, i: usize) -> Result<Option<String>> {
-                self.try_get(i).map_err(|e| decode(i, e))
-            }
-            fn opt_time(&self, i: usize) -> Result<Option<OffsetDateTime>> {
-                self.try_get(i).map_err(|e| decode(i, e))
-            }
-            fn bool(&self, i: usize) -> Result<bool> {
-                self.try_get(i).map_err(|e| decode(i, e))
-            }
-        }
-    };
-}
-
-sqlx_row!(sqlx::sqlite::SqliteRow);
-sqlx_row!(sqlx::postgres::PgRow);
 
 /// Binds the parameters on rusqlite, with the encodings sqlx uses on SQLite.
 fn bind_lite(

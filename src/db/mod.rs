@@ -20,6 +20,7 @@ pub mod backup;
 pub mod cache;
 pub mod hot;
 pub mod lite;
+mod row;
 pub use hot::{HotRow, Row, Stmt, Value};
 pub use lite::Lite;
 
