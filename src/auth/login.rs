@@ -90,7 +90,21 @@ pub async fn login(
             message: "this account has been deactivated".into(),
         });
     }
-    let user = crate::admin::promote_if_listed(&state, user).await?;
+    let (user, session_id, refresh) = start_session(&state, user, &headers, &ip).await?;
+    tracing::info!(user_id = %user.id, %session_id, "logged in");
+    token_response(&state, &headers, jar, &user, session_id, refresh)
+}
+
+/// A session for a user who has just shown who they are (password or provider): the user
+/// is promoted first when `CONFAB_ADMIN_EMAILS` lists them. Returns the user as stored, the
+/// session's id and its refresh token (the only time it exists in plain).
+pub(super) async fn start_session(
+    state: &AppState,
+    user: UserRow,
+    headers: &HeaderMap,
+    ip: &str,
+) -> Result<(UserRow, Uuid, String)> {
+    let user = crate::admin::promote_if_listed(state, user).await?;
     let refresh = tokens::new_refresh_token();
     let user_agent = headers
         .get(header::USER_AGENT)
@@ -100,13 +114,12 @@ pub async fn login(
         &state.db,
         user.id,
         &refresh.hash,
-        session_expiry(&state),
+        session_expiry(state),
         user_agent.as_deref(),
-        Some(&ip),
+        Some(ip),
     )
     .await?;
-    tracing::info!(user_id = %user.id, %session_id, "logged in");
-    token_response(&state, &headers, jar, &user, session_id, refresh.plain)
+    Ok((user, session_id, refresh.plain))
 }
 
 pub(super) fn invalid_credentials() -> Error {

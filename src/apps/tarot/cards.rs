@@ -7,9 +7,7 @@ use std::collections::HashMap;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::deck::{self, Card, Text};
@@ -46,21 +44,6 @@ pub struct Encyclopedia {
     pub images: Images,
 }
 
-fn tagged(body: Vec<u8>) -> Image {
-    let digest = Sha256::digest(&body);
-    let etag = format!(
-        "\"{}\"",
-        digest[..12]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    );
-    Image {
-        body: Bytes::from(body),
-        etag,
-    }
-}
-
 impl Encyclopedia {
     pub fn build() -> Result<Encyclopedia> {
         let items: Vec<CardSummary> = deck::deck()
@@ -83,11 +66,11 @@ impl Encyclopedia {
         for c in deck::deck() {
             cards.insert(
                 c.num,
-                tagged(serde_json::to_vec(c).map_err(Error::internal)?),
+                Image::tagged(serde_json::to_vec(c).map_err(Error::internal)?),
             );
         }
         Ok(Encyclopedia {
-            list: tagged(list),
+            list: Image::tagged(list),
             cards,
             images: Images::render(),
         })

@@ -4,7 +4,7 @@
 //! `?oauth_error=`.
 
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum_extra::extract::cookie::{Cookie, CookieJar};
 use oauth2::{AuthorizationCode, PkceCodeVerifier, RequestTokenError, TokenResponse as _};
@@ -157,23 +157,10 @@ pub async fn callback(
         Ok(user) => user,
         Err(failure) => return Ok(fail(jar, failure)),
     };
-    let user = crate::admin::promote_if_listed(&state, user).await?;
-    let refresh = tokens::new_refresh_token();
-    let user_agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.chars().take(256).collect::<String>());
-    let session_id = crate::auth::repo::create_session(
-        &state.db,
-        user.id,
-        &refresh.hash,
-        crate::auth::login::session_expiry(&state),
-        user_agent.as_deref(),
-        Some(&ip.to_string()),
-    )
-    .await?;
+    let (user, session_id, refresh) =
+        crate::auth::login::start_session(&state, user, &headers, &ip.to_string()).await?;
     tracing::info!(user_id = %user.id, %session_id, provider = p, "logged in with a provider");
-    let jar = jar.add(crate::auth::login::refresh_cookie(&state, refresh.plain));
+    let jar = jar.add(crate::auth::login::refresh_cookie(&state, refresh));
     Ok(redirect(jar, &flow.next_path))
 }
 

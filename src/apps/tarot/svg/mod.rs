@@ -195,8 +195,10 @@ pub struct Image {
 }
 
 impl Image {
-    fn new(svg: String) -> Image {
-        let digest = Sha256::digest(svg.as_bytes());
+    /// A body ready to serve, with a strong ETag from its digest.
+    pub fn tagged(body: impl Into<bytes::Bytes>) -> Image {
+        let body = body.into();
+        let digest = Sha256::digest(&body);
         let etag = format!(
             "\"{}\"",
             digest[..12]
@@ -204,10 +206,7 @@ impl Image {
                 .map(|b| format!("{b:02x}"))
                 .collect::<String>()
         );
-        Image {
-            body: bytes::Bytes::from(svg),
-            etag,
-        }
+        Image { body, etag }
     }
 }
 
@@ -222,12 +221,12 @@ impl Images {
         let mut faces = HashMap::new();
         for card in deck::deck() {
             for lang in [Language::Ko, Language::En] {
-                faces.insert((card.num, lang), Image::new(face(card, lang)));
+                faces.insert((card.num, lang), Image::tagged(face(card, lang)));
             }
         }
         Images {
             faces,
-            back: Image::new(back()),
+            back: Image::tagged(back()),
         }
     }
 
