@@ -529,6 +529,25 @@ async fn every_fast_path_query_gives_the_same_rows_through_both_sqlite_drivers()
             .await
             .expect("message");
         }
+        // Newer than every usable turn: answers the model's context must never see.
+        for (status, content) in [("failed", "boom"), ("incomplete", ""), ("streaming", "")] {
+            chat::insert_message(
+                db,
+                chat::NewMessage {
+                    room_id: room.id,
+                    owner_id: user.id,
+                    role: "assistant",
+                    content,
+                    html: "",
+                    status,
+                    model: Some("offline"),
+                    preview: "preview",
+                    title_if_empty: None,
+                },
+            )
+            .await
+            .expect("unusable answer");
+        }
         rooms.push(room.id);
     }
     fn both<T: PartialEq + std::fmt::Debug>(fast: T, slow: T) {
@@ -595,10 +614,16 @@ async fn every_fast_path_query_gives_the_same_rows_through_both_sqlite_drivers()
                 .expect("slow"),
         );
         let turns = chat::recent_turns(&fast, room, 10, 18).await.expect("fast");
+        let texts: Vec<(bool, &str)> = turns.iter().map(|(a, t)| (*a, t.as_str())).collect();
+        let i = rooms.iter().position(|r| *r == room).expect("room");
         assert_eq!(
-            turns.len(),
-            2,
-            "the turn that passes the budget is the last"
+            texts,
+            [
+                (false, format!("message {i}.2 한국어").as_str()),
+                (true, format!("message {i}.1 한국어").as_str()),
+            ],
+            "newest first, skipping failed, empty and streaming answers; \
+             the turn that passes the budget is the last"
         );
         both(
             turns,
@@ -678,6 +703,39 @@ async fn every_fast_path_query_gives_the_same_rows_through_both_sqlite_drivers()
             .await
             .expect("q")
             .is_empty()
+    );
+}
+
+/// The model's context is read through the partial index of usable turns (migration 0013):
+/// a change to the query that stops repeating the index's WHERE terms would silently fall
+/// back to reading every streaming answer of a busy room from the table.
+#[tokio::test]
+async fn the_context_read_uses_the_index_of_usable_turns() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let Some(db) = migrated(Backend::Sqlite, dir.path()).await else {
+        return;
+    };
+    let Db::Sqlite(sqlite) = &db else {
+        panic!("a SQLite database");
+    };
+    use sqlx::Row as _;
+    let sql = format!(
+        "EXPLAIN QUERY PLAN {}",
+        confab::chat::repo::RECENT_TURNS_SQL
+    );
+    let plan: Vec<String> = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(uuid::Uuid::nil())
+        .bind(200_i64)
+        .fetch_all(&sqlite.pool)
+        .await
+        .expect("plan")
+        .iter()
+        .map(|row| row.try_get::<String, _>("detail").expect("detail"))
+        .collect();
+    assert!(
+        plan.iter()
+            .any(|step| step.contains("messages_context_idx")),
+        "{plan:?}"
     );
 }
 

@@ -329,14 +329,19 @@ async fn build_request(state: &AppState, room: &RoomRow) -> Result<ChatRequest> 
 
 /// Keeps the newest turns that fit in `budget` characters (always the newest one, cut to
 /// the budget if it alone is longer), oldest first.
-fn trim_history(newest_first: Vec<(String, String)>, budget: usize) -> Vec<ChatMessage> {
+fn trim_history(newest_first: Vec<(bool, String)>, budget: usize) -> Vec<ChatMessage> {
     let mut used = 0;
     let mut kept = Vec::new();
-    for (role, content) in newest_first {
+    for (assistant, content) in newest_first {
+        let role = if assistant {
+            Role::Assistant
+        } else {
+            Role::User
+        };
         let len = content.chars().count();
         if kept.is_empty() && len > budget {
             kept.push(ChatMessage::new(
-                role_of(&role),
+                role,
                 content.chars().take(budget).collect::<String>(),
             ));
             break;
@@ -345,18 +350,10 @@ fn trim_history(newest_first: Vec<(String, String)>, budget: usize) -> Vec<ChatM
             break;
         }
         used += len;
-        kept.push(ChatMessage::new(role_of(&role), content));
+        kept.push(ChatMessage::new(role, content));
     }
     kept.reverse();
     kept
-}
-
-fn role_of(stored: &str) -> Role {
-    if stored == "assistant" {
-        Role::Assistant
-    } else {
-        Role::User
-    }
 }
 
 #[cfg(test)]
@@ -366,15 +363,15 @@ mod tests {
     #[test]
     fn history_keeps_the_newest_turns_within_budget_oldest_first() {
         let turns = vec![
-            ("user".to_owned(), "c".repeat(10)),
-            ("assistant".to_owned(), "b".repeat(10)),
-            ("user".to_owned(), "a".repeat(10)),
+            (false, "c".repeat(10)),
+            (true, "b".repeat(10)),
+            (false, "a".repeat(10)),
         ];
         let kept = trim_history(turns.clone(), 25);
         assert_eq!(kept.len(), 2);
         assert_eq!(kept[0].content, "b".repeat(10));
         assert_eq!(kept[1].role, Role::User);
-        let one = trim_history(vec![("user".to_owned(), "x".repeat(100))], 30);
+        let one = trim_history(vec![(false, "x".repeat(100))], 30);
         assert_eq!(one[0].content.len(), 30);
     }
 }

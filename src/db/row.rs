@@ -49,9 +49,9 @@ impl HotRow for (String, i64) {
     }
 }
 
-impl HotRow for (String, String) {
+impl HotRow for (bool, String) {
     fn from_row(row: &dyn Row) -> Result<Self> {
-        Ok((row.text(0)?, row.text(1)?))
+        Ok((row.bool(0)?, row.text(1)?))
     }
 }
 

@@ -242,21 +242,27 @@ pub async fn all_messages(db: &Db, room_id: Uuid) -> Result<Vec<MessageRow>> {
     db.query_all(stmt).await
 }
 
-/// The most recent usable turns of a room (newest first) for the model's context: at most
-/// `limit`, and no more once their text passes `budget` characters (the turn that passes it
-/// is included, so the caller sees where the budget ends).
+/// The query behind [`recent_turns`]: it repeats the WHERE terms of the partial index
+/// `messages_context_idx` (migration 0013) exactly, so the planner reads through that index
+/// and never visits a row it cannot use (an answer still streaming, a failed or empty one).
+pub const RECENT_TURNS_SQL: &str = "SELECT role = 'assistant', content FROM messages \
+     WHERE room_id = $1 AND status IN ('complete', 'incomplete') AND content <> '' \
+     ORDER BY id DESC LIMIT $2";
+
+/// The most recent usable turns of a room (newest first) for the model's context, each as
+/// (written by the assistant, text): at most `limit`, and no more once their text passes
+/// `budget` characters (the turn that passes it is included, so the caller sees where the
+/// budget ends).
 pub async fn recent_turns(
     db: &Db,
     room_id: Uuid,
     limit: i64,
     budget: usize,
-) -> Result<Vec<(String, String)>> {
-    const SQL: &str = "SELECT role, content FROM messages WHERE room_id = $1 AND status IN ('complete', 'incomplete') AND content <> '' \
-         ORDER BY id DESC LIMIT $2";
+) -> Result<Vec<(bool, String)>> {
     let mut used = 0;
     db.hot_all_while(
-        Stmt::new(SQL).bind(room_id).bind(limit),
-        |(_, content): &(String, String)| {
+        Stmt::new(RECENT_TURNS_SQL).bind(room_id).bind(limit),
+        |(_, content): &(bool, String)| {
             used += content.chars().count();
             used <= budget
         },
