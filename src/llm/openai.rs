@@ -71,7 +71,19 @@ impl OpenAiProvider {
                 })
             }),
         };
-        serde_json::to_vec(&body).unwrap_or_default()
+        // Sized up front for the usual case (texts with few escapes), so a long history is
+        // written once instead of through a doubling buffer's copies.
+        let estimate = 128
+            + req
+                .messages
+                .iter()
+                .map(|m| m.content.len() + 40)
+                .sum::<usize>();
+        let mut bytes = Vec::with_capacity(estimate);
+        match serde_json::to_writer(&mut bytes, &body) {
+            Ok(()) => bytes,
+            Err(_) => Vec::new(),
+        }
     }
 
     fn request(&self, body: Vec<u8>) -> reqwest::RequestBuilder {
