@@ -7,6 +7,12 @@
 //! reused string, so reading an event allocates nothing; only the text a provider's
 //! `parse` takes out of it is a new `String`. The idle deadline is one timer per stream,
 //! re-armed only when it fires (not reset per chunk).
+//!
+//! After the end marker the body is still read to its end (what follows is ignored), so an
+//! HTTP/1.1 connection goes back to the client's pool instead of being closed: the chunked
+//! body's terminator often arrives just after `[DONE]`, and a response dropped before it is
+//! seen cannot be reused. When it is not there yet, a background task reads it (bounded in
+//! time and bytes) once the stream is dropped.
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -32,7 +38,8 @@ pub enum Piece {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum At {
     Reading,
-    /// The end marker came: the stream ends after what was returned.
+    /// The end marker came: the stream ends after what was returned. The body may still
+    /// have to be read to its end.
     Done,
     /// An error was returned, or the stream ended: nothing more.
     Over,
@@ -40,6 +47,11 @@ enum At {
 
 /// A body as chunks of bytes (reqwest's `bytes_stream`, or anything else in tests).
 type Body = Pin<Box<dyn Stream<Item = Result<Bytes, LlmError>> + Send>>;
+
+/// How long, and how many bytes, a body is read after its end marker before it is dropped
+/// (and its connection with it).
+const DRAIN_TIME: Duration = Duration::from_secs(2);
+const DRAIN_BYTES: usize = 64 * 1024;
 
 /// Turns an SSE response into text pieces using `parse` for each `data:` payload. A body
 /// that ends before the provider's end marker is an `Incomplete` error, not a finished
@@ -76,6 +88,10 @@ struct SseText {
     timer: Pin<Box<Sleep>>,
     parse: fn(&str) -> Result<Piece, LlmError>,
     at: At,
+    /// Whether the body has ended (or failed): nothing is left to read from it.
+    body_over: bool,
+    /// Bytes read after the end marker.
+    drained: usize,
 }
 
 impl SseText {
@@ -98,6 +114,8 @@ impl SseText {
             timer: Box::pin(tokio::time::sleep_until((now + idle).min(deadline))),
             parse,
             at: At::Reading,
+            body_over: false,
+            drained: 0,
         }
     }
 
@@ -161,6 +179,18 @@ impl SseText {
         }
     }
 
+    /// After the end marker: reads what the body already has, without waiting, until it
+    /// ends, is pending or has given more than [`DRAIN_BYTES`].
+    fn drain_ready(&mut self, cx: &mut Context<'_>) {
+        while !self.body_over && self.drained <= DRAIN_BYTES {
+            match self.body.as_mut().poll_next(cx) {
+                Poll::Ready(Some(Ok(chunk))) => self.drained += chunk.len(),
+                Poll::Ready(Some(Err(_)) | None) => self.body_over = true,
+                Poll::Pending => return,
+            }
+        }
+    }
+
     /// Whether a deadline has passed; re-arms the timer for the next possible one.
     fn late(&mut self, cx: &mut Context<'_>) -> bool {
         loop {
@@ -183,8 +213,13 @@ impl Stream for SseText {
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
         loop {
-            if this.at != At::Reading {
-                return Poll::Ready(None);
+            match this.at {
+                At::Reading => {}
+                At::Done => {
+                    this.drain_ready(cx);
+                    return Poll::Ready(None);
+                }
+                At::Over => return Poll::Ready(None),
             }
             if let Some(verdict) = this.next_event() {
                 match verdict {
@@ -194,12 +229,12 @@ impl Stream for SseText {
                     Ok(Piece::Text(_) | Piece::Nothing) => continue,
                     Ok(Piece::Done) => {
                         this.at = At::Done;
-                        return Poll::Ready(None);
+                        continue;
                     }
                     Ok(Piece::TextThenDone(text)) => {
                         this.at = At::Done;
                         if text.is_empty() {
-                            return Poll::Ready(None);
+                            continue;
                         }
                         return Poll::Ready(Some(Ok(text)));
                     }
@@ -221,6 +256,7 @@ impl Stream for SseText {
                 }
                 Poll::Ready(None) => {
                     this.at = At::Over;
+                    this.body_over = true;
                     return Poll::Ready(Some(Err(LlmError::Incomplete)));
                 }
                 Poll::Pending => {
@@ -232,6 +268,34 @@ impl Stream for SseText {
                 }
             }
         }
+    }
+}
+
+impl Drop for SseText {
+    /// A finished answer whose body has not ended yet is read to its end in the background,
+    /// so its connection can be reused; any other stream is dropped with its response
+    /// (which cancels the call).
+    fn drop(&mut self) {
+        if self.at != At::Done || self.body_over || self.drained > DRAIN_BYTES {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let mut body: Body = std::mem::replace(&mut self.body, Box::pin(futures::stream::empty()));
+        let mut drained = self.drained;
+        runtime.spawn(async move {
+            use futures::StreamExt as _;
+            let _ = tokio::time::timeout(DRAIN_TIME, async {
+                while let Some(Ok(chunk)) = body.next().await {
+                    drained += chunk.len();
+                    if drained > DRAIN_BYTES {
+                        break;
+                    }
+                }
+            })
+            .await;
+        });
     }
 }
 
@@ -304,6 +368,98 @@ mod tests {
             read(vec![b"data: \xff\n\n"]).await,
             vec![Err(LlmError::Malformed)]
         );
+    }
+
+    /// A body fed by hand that records whether it was read to its end.
+    struct Watched {
+        rx: futures::channel::mpsc::UnboundedReceiver<Result<Bytes, LlmError>>,
+        ended: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    }
+
+    impl Stream for Watched {
+        type Item = Result<Bytes, LlmError>;
+        fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+            let next = self.rx.poll_next_unpin(cx);
+            if let Poll::Ready(None) = next {
+                self.ended.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+            next
+        }
+    }
+
+    type Feed = futures::channel::mpsc::UnboundedSender<Result<Bytes, LlmError>>;
+
+    fn watched() -> (Feed, SseText, std::sync::Arc<std::sync::atomic::AtomicBool>) {
+        let (tx, rx) = futures::channel::mpsc::unbounded();
+        let ended = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let body = Watched {
+            rx,
+            ended: ended.clone(),
+        };
+        let stream = SseText::new(
+            Box::pin(body),
+            Duration::from_secs(5),
+            Instant::now() + Duration::from_secs(60),
+            text_or_done,
+        );
+        (tx, stream, ended)
+    }
+
+    fn send(tx: &Feed, bytes: &'static [u8]) {
+        tx.unbounded_send(Ok(Bytes::from_static(bytes)))
+            .expect("the body is still read");
+    }
+
+    #[tokio::test]
+    async fn after_the_end_marker_the_body_is_read_to_its_end_so_its_connection_is_reused() {
+        use std::sync::atomic::Ordering::SeqCst;
+        // The end of the body is already there: read at once, before the stream is dropped.
+        let (tx, mut stream, ended) = watched();
+        send(&tx, b"data: one\n\ndata: [DONE]\n\n");
+        send(&tx, b"trailing bytes are ignored");
+        drop(tx);
+        assert_eq!(stream.next().await, Some(Ok("one".to_owned())));
+        assert_eq!(stream.next().await, None);
+        assert!(ended.load(SeqCst));
+
+        // The end comes later: the dropped stream's body is read to it in the background.
+        let (tx, mut stream, ended) = watched();
+        send(&tx, b"data: one\n\ndata: [DONE]\n\n");
+        assert_eq!(stream.next().await, Some(Ok("one".to_owned())));
+        assert_eq!(stream.next().await, None);
+        drop(stream);
+        assert!(!ended.load(SeqCst) && !tx.is_closed(), "still being read");
+        send(&tx, b"late");
+        drop(tx);
+        for _ in 0..100 {
+            if ended.load(SeqCst) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert!(ended.load(SeqCst));
+    }
+
+    #[tokio::test]
+    async fn a_stream_dropped_before_its_end_marker_lets_go_of_the_body_at_once() {
+        let (tx, mut stream, ended) = watched();
+        send(&tx, b"data: one\n\n");
+        assert_eq!(stream.next().await, Some(Ok("one".to_owned())));
+        drop(stream);
+        assert!(tx.is_closed(), "a stopped answer cancels its call");
+        assert!(!ended.load(std::sync::atomic::Ordering::SeqCst));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_body_that_never_ends_after_the_end_marker_is_dropped_after_a_while() {
+        let (tx, mut stream, _ended) = watched();
+        send(&tx, b"data: [DONE]\n\n");
+        assert_eq!(stream.next().await, None);
+        drop(stream);
+        tokio::time::sleep(DRAIN_TIME - Duration::from_millis(10)).await;
+        assert!(!tx.is_closed());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(tx.is_closed(), "given up on after {DRAIN_TIME:?}");
     }
 
     #[tokio::test(start_paused = true)]
