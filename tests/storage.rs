@@ -860,3 +860,119 @@ async fn the_sqlite_users_rebuild_keeps_accounts_and_what_they_own() {
     assert_eq!(count("SELECT COUNT(*) FROM sessions").await, 0);
     assert_eq!(count("SELECT COUNT(*) FROM rooms").await, 0);
 }
+
+/// SQLite's `0014` rebuilds `board_comments` (its author became nullable, `ON DELETE SET
+/// NULL`): every comment and reply survives the rebuild, replies still go with their comment
+/// and comments with their post, and deleting an author keeps their comments for the
+/// account's erasure to have dealt with (no cascade into other members' replies).
+#[tokio::test]
+async fn the_sqlite_board_comments_rebuild_keeps_every_comment_and_reply() {
+    use std::borrow::Cow;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = Db::connect(&confab::db::DbOptions {
+        url: format!("sqlite://{}", dir.path().join("confab.db").display()),
+        max_connections: 1,
+        sqlite_synchronous: "full".into(),
+    })
+    .await
+    .expect("sqlite connects");
+    let Db::Sqlite(sqlite) = &db else {
+        unreachable!("a SQLite URL")
+    };
+    let all = sqlx::migrate!("./migrations/sqlite");
+    let before = sqlx::migrate::Migrator {
+        migrations: Cow::Owned(
+            all.migrations
+                .iter()
+                .filter(|m| m.version < 14)
+                .cloned()
+                .collect(),
+        ),
+        ..sqlx::migrate::Migrator::DEFAULT
+    };
+    before.run(&sqlite.pool).await.expect("0001-0013 apply");
+    let asker = repo::insert_user(&db, new_user("asker@example.com", "asker"))
+        .await
+        .expect("user")
+        .id;
+    let answerer = repo::insert_user(&db, new_user("answerer@example.com", "answerer"))
+        .await
+        .expect("user")
+        .id;
+    let now = confab::db::now();
+    let post = uuid::Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO board_posts (id, author_id, category, title, content, html, excerpt, \
+         search_text, created_at, updated_at) VALUES ($1, $2, 'chat', 't', 'c', 'c', 'c', 'c', $3, $3)",
+    )
+    .bind(post)
+    .bind(answerer)
+    .bind(now)
+    .execute(&sqlite.pool)
+    .await
+    .expect("post");
+    let comment = |parent: Option<uuid::Uuid>, author: uuid::Uuid| {
+        let pool = sqlite.pool.clone();
+        async move {
+            let id = uuid::Uuid::now_v7();
+            sqlx::query(
+                "INSERT INTO board_comments (id, post_id, parent_id, author_id, content, html, \
+                 deleted, created_at) VALUES ($1, $2, $3, $4, 'x', 'x', FALSE, $5)",
+            )
+            .bind(id)
+            .bind(post)
+            .bind(parent)
+            .bind(author)
+            .bind(now)
+            .execute(&pool)
+            .await
+            .expect("comment");
+            id
+        }
+    };
+    let asked = comment(None, asker).await;
+    comment(Some(asked), answerer).await;
+    let other = comment(None, answerer).await;
+    comment(Some(other), asker).await;
+
+    db.migrate()
+        .await
+        .expect("0014 applies to a database with data");
+
+    let count = |sql: &'static str| {
+        let pool = sqlite.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&pool)
+                .await
+                .expect("count")
+        }
+    };
+    assert_eq!(count("PRAGMA foreign_keys").await, 1);
+    assert_eq!(count("SELECT COUNT(*) FROM board_comments").await, 4);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM board_comments WHERE parent_id IS NOT NULL").await,
+        2
+    );
+    // The author goes; their comments stay (the erasure decides what they become), and the
+    // reply to their question with them.
+    assert!(repo::delete_user(&db, asker).await.expect("delete"));
+    assert_eq!(count("SELECT COUNT(*) FROM board_comments").await, 4);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM board_comments WHERE author_id IS NULL").await,
+        2
+    );
+    // A comment still takes its replies along, and a post its comments.
+    sqlx::query("DELETE FROM board_comments WHERE id = $1")
+        .bind(other)
+        .execute(&sqlite.pool)
+        .await
+        .expect("delete comment");
+    assert_eq!(count("SELECT COUNT(*) FROM board_comments").await, 2);
+    sqlx::query("DELETE FROM board_posts WHERE id = $1")
+        .bind(post)
+        .execute(&sqlite.pool)
+        .await
+        .expect("delete post");
+    assert_eq!(count("SELECT COUNT(*) FROM board_comments").await, 0);
+}

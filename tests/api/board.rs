@@ -789,6 +789,16 @@ async fn thumbnails_are_reencoded_and_served_safely(app: TestApp, media: MediaSt
     .await;
     comment(alice.access.clone(), json!({"content": "저도 한마디"})).await;
     comment(bob.access.clone(), json!({"content": "남는 댓글"})).await;
+    let leaving = comment(
+        alice.access.clone(),
+        json!({"content": "떠나는 사람의 질문"}),
+    )
+    .await;
+    comment(
+        bob.access.clone(),
+        json!({"content": "남는 답글", "parent_id": leaving}),
+    )
+    .await;
     assert_eq!(
         app.delete(&format!("/api/comments/{asked}"), &bob.access)
             .await
@@ -796,7 +806,7 @@ async fn thumbnails_are_reencoded_and_served_safely(app: TestApp, media: MediaSt
         StatusCode::NO_CONTENT
     );
     let post_now = body_json(app.get(&format!("/api/posts/{bobs}"), None).await).await;
-    assert_eq!(post_now["comment_count"], 3);
+    assert_eq!(post_now["comment_count"], 5);
     let res = app
         .request(
             reqwest::Method::DELETE,
@@ -809,10 +819,21 @@ async fn thumbnails_are_reencoded_and_served_safely(app: TestApp, media: MediaSt
     assert!(media_names(&media).await.is_empty());
     assert_eq!(app.get(&url, None).await.status(), StatusCode::NOT_FOUND);
     let post_now = body_json(app.get(&format!("/api/posts/{bobs}"), None).await).await;
-    assert_eq!(post_now["comment_count"], 1);
+    assert_eq!(post_now["comment_count"], 2);
+    // The leaver's comment that another member answered stays as a placeholder, and the
+    // answer with it; the leaver's other comments, and the placeholder left without a
+    // reply, are gone.
     let list = body_json(app.get(&comments, None).await).await;
-    assert_eq!(list["items"].as_array().map(Vec::len), Some(1), "{list}");
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(2), "{list}");
     assert_eq!(list["items"][0]["content"], "남는 댓글");
+    let kept = &list["items"][1];
+    assert_eq!(kept["id"], leaving.as_str(), "{list}");
+    assert_eq!(kept["deleted"], true);
+    assert!(kept["author"].is_null() && kept["content"].is_null() && kept["html"].is_null());
+    assert_eq!(kept["can_delete"], false);
+    assert_eq!(kept["replies"].as_array().map(Vec::len), Some(1), "{list}");
+    assert_eq!(kept["replies"][0]["content"], "남는 답글");
+    assert_eq!(kept["replies"][0]["author"]["username"], "bob");
     let posts = body_json(app.get("/api/posts", None).await).await;
     assert_eq!(posts["items"].as_array().map(Vec::len), Some(1), "{posts}");
     assert_eq!(posts["items"][0]["title"], "남을 글");

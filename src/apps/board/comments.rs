@@ -45,19 +45,22 @@ pub struct Comment {
 
 impl Comment {
     fn from_row(row: CommentRow, caller: Option<&AuthUser>) -> Comment {
-        let live = !row.deleted;
-        let can_delete = live && caller.is_some_and(|c| c.id == row.author_id || is_manager(c));
+        // A comment whose author's account is gone is a placeholder whatever it holds.
+        let author = match (row.deleted, row.author_id, row.author_name) {
+            (false, Some(id), Some(username)) => Some(Author { id, username }),
+            _ => None,
+        };
+        let live = author.is_some();
+        let can_delete = live
+            && caller.is_some_and(|c| Some(c.id) == author.as_ref().map(|a| a.id) || is_manager(c));
         Comment {
             id: row.id,
             post_id: row.post_id,
             parent_id: row.parent_id,
-            author: live.then_some(Author {
-                id: row.author_id,
-                username: row.author_name,
-            }),
+            author,
             content: live.then_some(row.content),
             html: live.then_some(row.html),
-            deleted: row.deleted,
+            deleted: !live,
             can_delete,
             created_at: row.created_at,
             replies: None,

@@ -1,7 +1,9 @@
-//! An account's deletion on the board: its posts go first (so a thumbnail upload racing the
-//! deletion finds no post and removes its own file), then their thumbnails leave the media
-//! store; its comments go with the user row, and the posts they were on get their counts
-//! back and lose the placeholders left without replies.
+//! An account's deletion on the board. Its comments go first, in one transaction: those
+//! other members answered become "deleted" placeholders (the replies stay, and the user
+//! row's deletion sets their author to NULL), the rest go, and the posts they were on get
+//! their counts back. Then its posts go (so a thumbnail upload racing the deletion finds no
+//! post and removes its own file), and once the user row is gone their thumbnails leave the
+//! media store.
 
 use futures::future::BoxFuture;
 use uuid::Uuid;
@@ -17,9 +19,10 @@ impl AccountEraser for BoardEraser {
     fn before<'a>(&'a self, state: &'a AppState, user: Uuid) -> BoxFuture<'a, Result<After>> {
         Box::pin(async move {
             let board = state.part::<Board>()?;
-            // Read first, delete last: a failure before the delete leaves everything as
-            // it was, and once the posts are gone their files are always removed.
-            let posts = repo::posts_commented_by(&state.db, user).await?;
+            // A failure here changes nothing and refuses the deletion; once the posts are
+            // gone, their files are always removed.
+            repo::erase_comments_of(&state.db, user).await?;
+            board.lists.bump();
             let thumbnails = repo::delete_posts_of(&state.db, user).await?;
             board.lists.bump();
             let state = state.clone();
@@ -29,11 +32,6 @@ impl AccountEraser for BoardEraser {
                 };
                 for name in &thumbnails {
                     board.media.forget(name).await;
-                }
-                for post in posts {
-                    if let Err(err) = repo::tidy_comments(&state.db, post).await {
-                        tracing::warn!(error = %err, %post, "could not recount a post's comments");
-                    }
                 }
                 board.lists.bump();
             });

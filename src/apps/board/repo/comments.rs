@@ -8,14 +8,15 @@ use crate::db::Db;
 use crate::error::Result;
 use crate::{on_db, on_tx};
 
-/// A comment as stored, with its author's name.
+/// A comment as stored, with its author's name. The author is gone (`None`) once their
+/// account is deleted; such a comment is a placeholder kept for its replies.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct CommentRow {
     pub id: Uuid,
     pub post_id: Uuid,
     pub parent_id: Option<Uuid>,
-    pub author_id: Uuid,
-    pub author_name: String,
+    pub author_id: Option<Uuid>,
+    pub author_name: Option<String>,
     pub content: String,
     pub html: String,
     pub deleted: bool,
@@ -88,7 +89,7 @@ pub async fn insert_comment(
         .map(|r| r.rows_affected())
     })?;
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {COMMENT_COLUMNS} FROM board_comments c JOIN users u ON u.id = c.author_id WHERE c.id = $1"
+        "SELECT {COMMENT_COLUMNS} FROM board_comments c LEFT JOIN users u ON u.id = c.author_id WHERE c.id = $1"
     ));
     let row = on_tx!(&mut tx, |conn| {
         sqlx::query_as::<_, CommentRow>(sql)
@@ -119,7 +120,7 @@ pub async fn list_comments(
     limit: i64,
 ) -> Result<Vec<CommentRow>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {COMMENT_COLUMNS} FROM board_comments c JOIN users u ON u.id = c.author_id \
+        "SELECT {COMMENT_COLUMNS} FROM board_comments c LEFT JOIN users u ON u.id = c.author_id \
          WHERE c.post_id = $1 AND c.parent_id IS NULL AND ($2 IS NULL OR c.id > $2) \
          ORDER BY c.id LIMIT $3"
     ));
@@ -140,7 +141,7 @@ pub const MAX_REPLIES_PER_PAGE: i64 = 2000;
 /// range), oldest first.
 pub async fn list_replies(db: &Db, post: Uuid, first: Uuid, last: Uuid) -> Result<Vec<CommentRow>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {COMMENT_COLUMNS} FROM board_comments c JOIN users u ON u.id = c.author_id \
+        "SELECT {COMMENT_COLUMNS} FROM board_comments c LEFT JOIN users u ON u.id = c.author_id \
          WHERE c.post_id = $1 AND c.parent_id >= $2 AND c.parent_id <= $3 \
          ORDER BY c.id LIMIT $4"
     ));
@@ -170,7 +171,7 @@ pub enum Deleted {
 pub async fn delete_comment(db: &Db, id: Uuid, caller: Uuid, any: bool) -> Result<Deleted> {
     let mut tx = db.begin().await?;
     let found = on_tx!(&mut tx, |conn| {
-        sqlx::query_as::<_, (Uuid, Option<Uuid>, Uuid, bool)>(
+        sqlx::query_as::<_, (Uuid, Option<Uuid>, Option<Uuid>, bool)>(
             "SELECT post_id, parent_id, author_id, deleted FROM board_comments WHERE id = $1",
         )
         .bind(id)
@@ -183,7 +184,7 @@ pub async fn delete_comment(db: &Db, id: Uuid, caller: Uuid, any: bool) -> Resul
     if deleted {
         return Ok(Deleted::NotFound);
     }
-    if !any && author != caller {
+    if !any && author != Some(caller) {
         return Ok(Deleted::Forbidden);
     }
     let replies = on_tx!(&mut tx, |conn| {
@@ -234,45 +235,62 @@ pub async fn delete_comment(db: &Db, id: Uuid, caller: Uuid, any: bool) -> Resul
     Ok(Deleted::Done)
 }
 
-/// The posts `author` commented on, each once (for an account's deletion, which removes
-/// those comments by cascade).
-pub async fn posts_commented_by(db: &Db, author: Uuid) -> Result<Vec<Uuid>> {
-    Ok(on_db!(db, |pool| {
+/// Before an account is deleted, in one transaction: its comments that have replies become
+/// "deleted" placeholders (the replies stay; `author_id` becomes NULL with the user row),
+/// its other comments go, placeholders left without a reply go too, and every post they
+/// were on gets its count of live comments back.
+pub async fn erase_comments_of(db: &Db, author: Uuid) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let posts = on_tx!(&mut tx, |conn| {
         sqlx::query_scalar::<_, Uuid>(
             "SELECT DISTINCT post_id FROM board_comments WHERE author_id = $1",
         )
         .bind(author)
-        .fetch_all(pool)
+        .fetch_all(conn)
         .await
-    })?)
-}
-
-/// After comments of a post went without [`delete_comment`] (an account's deletion):
-/// removes "deleted" placeholders left without replies and sets the post's comment count to
-/// its live comments.
-pub async fn tidy_comments(db: &Db, post: Uuid) -> Result<()> {
-    let mut tx = db.begin().await?;
+    })?;
     on_tx!(&mut tx, |conn| {
         sqlx::query(
-            "DELETE FROM board_comments WHERE post_id = $1 AND deleted \
+            "DELETE FROM board_comments WHERE author_id = $1 \
              AND NOT EXISTS (SELECT 1 FROM board_comments r WHERE r.parent_id = board_comments.id)",
         )
-        .bind(post)
+        .bind(author)
         .execute(conn)
         .await
         .map(|r| r.rows_affected())
     })?;
     on_tx!(&mut tx, |conn| {
         sqlx::query(
-            "UPDATE board_posts SET comment_count = \
-             (SELECT COUNT(*) FROM board_comments c WHERE c.post_id = $1 AND NOT c.deleted) \
-             WHERE id = $1",
+            "UPDATE board_comments SET deleted = TRUE, content = '', html = '' WHERE author_id = $1",
         )
-        .bind(post)
+        .bind(author)
         .execute(conn)
         .await
         .map(|r| r.rows_affected())
     })?;
+    for post in posts {
+        on_tx!(&mut tx, |conn| {
+            sqlx::query(
+                "DELETE FROM board_comments WHERE post_id = $1 AND deleted \
+                 AND NOT EXISTS (SELECT 1 FROM board_comments r WHERE r.parent_id = board_comments.id)",
+            )
+            .bind(post)
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        on_tx!(&mut tx, |conn| {
+            sqlx::query(
+                "UPDATE board_posts SET comment_count = \
+                 (SELECT COUNT(*) FROM board_comments c WHERE c.post_id = $1 AND NOT c.deleted) \
+                 WHERE id = $1",
+            )
+            .bind(post)
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+    }
     tx.commit().await?;
     Ok(())
 }
