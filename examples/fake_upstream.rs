@@ -34,7 +34,7 @@ struct Args {
     #[arg(long, default_value_t = 0)]
     token_delay_ms: u64,
     /// none | STATUS (e.g. 500) | 429 | fail-first:N[:STATUS] | hang | stall-after:N |
-    /// disconnect-after:N | malformed-after:N
+    /// disconnect-after:N | malformed-after:N | slow-end
     #[arg(long, default_value = "none", value_parser = parse_fault)]
     fault: Fault,
     /// Retry-After seconds sent with --fault 429.
@@ -56,6 +56,7 @@ fn parse_fault(text: &str) -> Result<Fault, String> {
     match (name, arg) {
         ("none", "") => Ok(Fault::None),
         ("hang", "") => Ok(Fault::HangBeforeHeaders),
+        ("slow-end", "") => Ok(Fault::SlowEnd),
         ("429", "") => Ok(Fault::RateLimited {
             retry_after_secs: 1,
         }),
@@ -74,7 +75,7 @@ fn parse_fault(text: &str) -> Result<Fault, String> {
         }
         _ => Err(format!(
             "unknown fault `{text}`: expected none, a status such as 500, 429, fail-first:N[:STATUS], \
-             hang, stall-after:N, disconnect-after:N or malformed-after:N"
+             hang, stall-after:N, disconnect-after:N, malformed-after:N or slow-end"
         )),
     }
 }

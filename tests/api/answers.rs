@@ -30,6 +30,7 @@ on_both_backends!(
     deleting_a_room_stops_its_running_answer,
     a_burst_of_tiny_chunks_reaches_the_client_in_a_few_events,
     with_http2_always_answers_share_one_h2c_connection_to_the_upstream,
+    a_finished_answer_gives_its_http1_connection_back_when_the_body_ends_late,
 );
 
 fn slow(words: usize, delay_ms: u64) -> (String, Behavior) {
@@ -988,4 +989,36 @@ async fn with_http2_always_answers_share_one_h2c_connection_to_the_upstream(back
             );
         }
     }
+}
+
+/// An upstream whose body ends a moment after `[DONE]` (HTTP/1.1's last chunk written on its
+/// own): the finished answer's body is still read to its end, so one connection serves one
+/// answer after another instead of a new connection per answer.
+async fn a_finished_answer_gives_its_http1_connection_back_when_the_body_ends_late(
+    backend: Backend,
+) {
+    use crate::fake_upstream::{Fault, SLOW_END};
+    let behavior = Behavior {
+        reply: "one two three".into(),
+        fault: Fault::SlowEnd,
+        ..Behavior::default()
+    };
+    let Some((app, fake)) = app_with(backend, behavior).await else {
+        return;
+    };
+    let me = app.member("late").await;
+    let room = app.create_room(&me.access, "general", json!(null)).await;
+    for i in 0..3 {
+        let res = app.send_streamed(&me.access, &room, &format!("q{i}")).await;
+        let events = read_events(res, 1000).await;
+        assert_eq!(
+            events.last().map(|e| e.0.as_str()),
+            Some("done"),
+            "{events:?}"
+        );
+        assert_eq!(deltas(&events), "one two three");
+        // Time for the body's end to arrive and the connection to go back to the pool.
+        tokio::time::sleep(SLOW_END * 3).await;
+    }
+    assert_eq!(fake.connections(), 1, "three answers, one after another");
 }

@@ -64,7 +64,14 @@ pub enum Fault {
     /// Streams: `n` good tokens, then `data: {not json`, then the rest of the stream as usual.
     /// Non-stream: 200 with a body that is not valid JSON.
     MalformedChunk(usize),
+    /// Streams: as usual, but the body's end (HTTP/1.1's last chunk) comes [`SLOW_END`]
+    /// after the end marker, as from a server that flushes each write on its own.
+    /// Non-stream: as [`Fault::None`].
+    SlowEnd,
 }
+
+/// How long [`Fault::SlowEnd`] holds the body's end back.
+pub const SLOW_END: Duration = Duration::from_millis(100);
 
 /// What every call answers.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -601,6 +608,8 @@ struct SseStream {
     finish_sent: bool,
     include_usage: bool,
     stage: Stage,
+    /// [`Fault::SlowEnd`]: wait before ending the body.
+    slow_end: bool,
 }
 
 impl SseStream {
@@ -708,6 +717,9 @@ impl SseStream {
                     return Some(Ok(Bytes::from_static(b"data: [DONE]\n\n")));
                 }
                 Stage::End => {
+                    if std::mem::take(&mut self.slow_end) {
+                        tokio::time::sleep(SLOW_END).await;
+                    }
                     self.guard.finished = true;
                     return None;
                 }
@@ -763,6 +775,7 @@ fn stream_response(shared: &Arc<Shared>, call: Call, behavior: Behavior) -> Resp
         finish_sent: false,
         include_usage: call.include_usage,
         stage: Stage::Tokens,
+        slow_end: behavior.fault == Fault::SlowEnd,
     };
     let body = stream::unfold(state, |mut state| async move {
         let event = state.next_event().await?;
