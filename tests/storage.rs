@@ -773,16 +773,11 @@ fn both_migration_trees_have_the_same_files() {
     assert_eq!(names("migrations/sqlite"), names("migrations/postgres"));
 }
 
-/// SQLite's `0006` rebuilds `users` (its email became nullable): an existing database keeps
-/// every account and everything that points at one, and foreign keys work afterwards (a
-/// `DROP TABLE users` with foreign keys on would have cascaded into every child table).
-#[tokio::test]
-async fn the_sqlite_users_rebuild_keeps_accounts_and_what_they_own() {
-    use std::borrow::Cow;
-    let dir = tempfile::tempdir().expect("tempdir");
-    // One connection: the one the migration ran on must have its foreign keys back on.
+/// A SQLite database in `dir` with the migrations before `version` applied, on one connection
+/// (the one a `-- no-transaction` migration runs on must have its foreign keys back on).
+async fn sqlite_migrated_before(dir: &std::path::Path, version: i64) -> Db {
     let db = Db::connect(&confab::db::DbOptions {
-        url: format!("sqlite://{}", dir.path().join("confab.db").display()),
+        url: format!("sqlite://{}", dir.join("confab.db").display()),
         max_connections: 1,
         sqlite_synchronous: "full".into(),
     })
@@ -793,16 +788,32 @@ async fn the_sqlite_users_rebuild_keeps_accounts_and_what_they_own() {
     };
     let all = sqlx::migrate!("./migrations/sqlite");
     let before = sqlx::migrate::Migrator {
-        migrations: Cow::Owned(
+        migrations: std::borrow::Cow::Owned(
             all.migrations
                 .iter()
-                .filter(|m| m.version < 6)
+                .filter(|m| m.version < version)
                 .cloned()
                 .collect(),
         ),
         ..sqlx::migrate::Migrator::DEFAULT
     };
-    before.run(&sqlite.pool).await.expect("0001-0005 apply");
+    before
+        .run(&sqlite.pool)
+        .await
+        .expect("the earlier migrations apply");
+    db
+}
+
+/// SQLite's `0006` rebuilds `users` (its email became nullable): an existing database keeps
+/// every account and everything that points at one, and foreign keys work afterwards (a
+/// `DROP TABLE users` with foreign keys on would have cascaded into every child table).
+#[tokio::test]
+async fn the_sqlite_users_rebuild_keeps_accounts_and_what_they_own() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = sqlite_migrated_before(dir.path(), 6).await;
+    let Db::Sqlite(sqlite) = &db else {
+        unreachable!("a SQLite URL")
+    };
     let user = uuid::Uuid::now_v7();
     let now = confab::db::now();
     sqlx::query(
@@ -867,30 +878,11 @@ async fn the_sqlite_users_rebuild_keeps_accounts_and_what_they_own() {
 /// account's erasure to have dealt with (no cascade into other members' replies).
 #[tokio::test]
 async fn the_sqlite_board_comments_rebuild_keeps_every_comment_and_reply() {
-    use std::borrow::Cow;
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = Db::connect(&confab::db::DbOptions {
-        url: format!("sqlite://{}", dir.path().join("confab.db").display()),
-        max_connections: 1,
-        sqlite_synchronous: "full".into(),
-    })
-    .await
-    .expect("sqlite connects");
+    let db = sqlite_migrated_before(dir.path(), 14).await;
     let Db::Sqlite(sqlite) = &db else {
         unreachable!("a SQLite URL")
     };
-    let all = sqlx::migrate!("./migrations/sqlite");
-    let before = sqlx::migrate::Migrator {
-        migrations: Cow::Owned(
-            all.migrations
-                .iter()
-                .filter(|m| m.version < 14)
-                .cloned()
-                .collect(),
-        ),
-        ..sqlx::migrate::Migrator::DEFAULT
-    };
-    before.run(&sqlite.pool).await.expect("0001-0013 apply");
     let asker = repo::insert_user(&db, new_user("asker@example.com", "asker"))
         .await
         .expect("user")
