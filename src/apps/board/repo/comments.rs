@@ -235,10 +235,11 @@ pub async fn delete_comment(db: &Db, id: Uuid, caller: Uuid, any: bool) -> Resul
     Ok(Deleted::Done)
 }
 
-/// Before an account is deleted, in one transaction: its comments that have replies become
-/// "deleted" placeholders (the replies stay; `author_id` becomes NULL with the user row),
-/// its other comments go, placeholders left without a reply go too, and every post they
-/// were on gets its count of live comments back.
+/// Before an account is deleted, in one transaction: its comments become "deleted"
+/// placeholders, then on every post they were on the placeholders without a live reply go
+/// (with their own placeholder replies, by cascade) and the post gets its count of live
+/// comments back. What stays are placeholders holding other members' replies; their
+/// `author_id` becomes NULL with the user row.
 pub async fn erase_comments_of(db: &Db, author: Uuid) -> Result<()> {
     let mut tx = db.begin().await?;
     let posts = on_tx!(&mut tx, |conn| {
@@ -248,16 +249,6 @@ pub async fn erase_comments_of(db: &Db, author: Uuid) -> Result<()> {
         .bind(author)
         .fetch_all(conn)
         .await
-    })?;
-    on_tx!(&mut tx, |conn| {
-        sqlx::query(
-            "DELETE FROM board_comments WHERE author_id = $1 \
-             AND NOT EXISTS (SELECT 1 FROM board_comments r WHERE r.parent_id = board_comments.id)",
-        )
-        .bind(author)
-        .execute(conn)
-        .await
-        .map(|r| r.rows_affected())
     })?;
     on_tx!(&mut tx, |conn| {
         sqlx::query(
@@ -271,8 +262,8 @@ pub async fn erase_comments_of(db: &Db, author: Uuid) -> Result<()> {
     for post in posts {
         on_tx!(&mut tx, |conn| {
             sqlx::query(
-                "DELETE FROM board_comments WHERE post_id = $1 AND deleted \
-                 AND NOT EXISTS (SELECT 1 FROM board_comments r WHERE r.parent_id = board_comments.id)",
+                "DELETE FROM board_comments WHERE post_id = $1 AND deleted AND NOT EXISTS \
+                 (SELECT 1 FROM board_comments r WHERE r.parent_id = board_comments.id AND NOT r.deleted)",
             )
             .bind(post)
             .execute(conn)
