@@ -804,6 +804,14 @@ async fn sqlite_migrated_before(dir: &std::path::Path, version: i64) -> Db {
     db
 }
 
+/// One number a query gives.
+async fn scalar(pool: &sqlx::SqlitePool, sql: &'static str) -> i64 {
+    sqlx::query_scalar::<_, i64>(sql)
+        .fetch_one(pool)
+        .await
+        .expect("a number")
+}
+
 /// SQLite's `0006` rebuilds `users` (its email became nullable): an existing database keeps
 /// every account and everything that points at one, and foreign keys work afterwards (a
 /// `DROP TABLE users` with foreign keys on would have cascaded into every child table).
@@ -844,15 +852,7 @@ async fn the_sqlite_users_rebuild_keeps_accounts_and_what_they_own() {
         .await
         .expect("0006 applies to a database with data");
 
-    let count = |sql: &'static str| {
-        let pool = sqlite.pool.clone();
-        async move {
-            sqlx::query_scalar::<_, i64>(sql)
-                .fetch_one(&pool)
-                .await
-                .expect("count")
-        }
-    };
+    let count = |sql: &'static str| scalar(&sqlite.pool, sql);
     assert_eq!(count("SELECT COUNT(*) FROM sessions").await, 1);
     assert_eq!(count("SELECT COUNT(*) FROM rooms").await, 1);
     assert_eq!(count("SELECT COUNT(*) FROM user_versions").await, 1);
@@ -931,15 +931,7 @@ async fn the_sqlite_board_comments_rebuild_keeps_every_comment_and_reply() {
         .await
         .expect("0014 applies to a database with data");
 
-    let count = |sql: &'static str| {
-        let pool = sqlite.pool.clone();
-        async move {
-            sqlx::query_scalar::<_, i64>(sql)
-                .fetch_one(&pool)
-                .await
-                .expect("count")
-        }
-    };
+    let count = |sql: &'static str| scalar(&sqlite.pool, sql);
     assert_eq!(count("PRAGMA foreign_keys").await, 1);
     assert_eq!(count("SELECT COUNT(*) FROM board_comments").await, 4);
     assert_eq!(
