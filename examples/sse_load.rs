@@ -3,7 +3,9 @@
 //!
 //! `cargo run --release --example sse_load -- --base http://127.0.0.1:18480 --streams 1000`
 //! With `--upstream URL` it instead streams straight from an OpenAI-compatible endpoint
-//! (the fake upstream), which measures the upstream's own time to first token.
+//! (the fake upstream), which measures the upstream's own time to first token; with
+//! `--bare URL` it reads the same events as confab's from the bare handler's `/sse`
+//! (`examples/bare_healthz.rs`), which measures what writing them costs on their own.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -22,6 +24,10 @@ struct Args {
     /// Stream straight from this OpenAI-compatible base URL (e.g. http://127.0.0.1:P/v1).
     #[arg(long)]
     upstream: Option<String>,
+    /// Stream confab's SSE events from this URL instead of sending messages to confab: the
+    /// bare handler's `/sse` (bench S4's floor).
+    #[arg(long, conflicts_with = "upstream")]
+    bare: Option<String>,
     /// How many streams to hold open at once.
     #[arg(long, default_value_t = 1000)]
     streams: usize,
@@ -58,9 +64,10 @@ async fn main() -> anyhow::Result<()> {
         .pool_max_idle_per_host(0)
         .timeout(Duration::from_secs(args.timeout_secs))
         .build()?;
-    let (token, rooms) = match &args.upstream {
-        Some(_) => (String::new(), vec![String::new()]),
-        None => setup(&client, &args).await?,
+    let (token, rooms) = if args.upstream.is_some() || args.bare.is_some() {
+        (String::new(), vec![String::new()])
+    } else {
+        setup(&client, &args).await?
     };
     let token = Arc::new(token);
     let rooms = Arc::new(rooms);
@@ -83,6 +90,7 @@ async fn main() -> anyhow::Result<()> {
         let (base, upstream, model) =
             (args.base.clone(), args.upstream.clone(), args.model.clone());
         let api_key = args.api_key.clone();
+        let bare = args.bare.clone();
         tasks.push(tokio::spawn(async move {
             let _permit = gate.acquire().await;
             let request = match &upstream {
@@ -96,7 +104,10 @@ async fn main() -> anyhow::Result<()> {
                     }
                 }
                 None => client
-                    .post(format!("{base}/api/rooms/{}/messages", rooms[i % rooms.len()]))
+                    .post(match &bare {
+                        Some(url) => url.clone(),
+                        None => format!("{base}/api/rooms/{}/messages", rooms[i % rooms.len()]),
+                    })
                     .bearer_auth(token.as_str())
                     .header("accept", "text/event-stream")
                     .json(&json!({"content": format!("load message {i}")})),
