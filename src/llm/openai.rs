@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use futures::future::BoxFuture;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
@@ -45,32 +45,11 @@ impl OpenAiProvider {
         }
     }
 
-    /// The request body, serialised straight from the request (no JSON value tree, so
-    /// the history is copied once, into the bytes sent).
+    /// The request body, written straight from the request (no JSON value tree, so the
+    /// history is copied once, into the bytes sent). It is what serde_json makes of
+    /// [`Body`] (a test holds them to it), written by hand so that a text with nothing to
+    /// escape, as most turns are, is copied as it is instead of escaped byte by byte.
     fn body(&self, req: &ChatRequest, stream: bool) -> Vec<u8> {
-        let body = Body {
-            model: &self.model,
-            messages: req
-                .messages
-                .iter()
-                .map(|m| Message {
-                    role: match m.role {
-                        Role::System => "system",
-                        Role::User => "user",
-                        Role::Assistant => "assistant",
-                    },
-                    content: &m.content,
-                })
-                .collect(),
-            stream,
-            max_tokens: req.max_tokens,
-            response_format: req.json_schema.as_ref().map(|schema| {
-                json!({
-                    "type": "json_schema",
-                    "json_schema": {"name": schema.name, "schema": schema.schema, "strict": true}
-                })
-            }),
-        };
         // Sized up front for the usual case (texts with few escapes), so a long history is
         // written once instead of through a doubling buffer's copies.
         let estimate = 128
@@ -79,11 +58,39 @@ impl OpenAiProvider {
                 .iter()
                 .map(|m| m.content.len() + 40)
                 .sum::<usize>();
-        let mut bytes = Vec::with_capacity(estimate);
-        match serde_json::to_writer(&mut bytes, &body) {
-            Ok(()) => bytes,
-            Err(_) => Vec::new(),
+        let mut out = Vec::with_capacity(estimate);
+        out.extend_from_slice(b"{\"model\":");
+        json_str(&mut out, &self.model);
+        out.extend_from_slice(b",\"messages\":[");
+        for (i, m) in req.messages.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(match m.role {
+                Role::System => b"{\"role\":\"system\",\"content\":",
+                Role::User => b"{\"role\":\"user\",\"content\":",
+                Role::Assistant => b"{\"role\":\"assistant\",\"content\":",
+            });
+            json_str(&mut out, &m.content);
+            out.push(b'}');
         }
+        out.extend_from_slice(if stream {
+            b"],\"stream\":true"
+        } else {
+            b"],\"stream\":false"
+        });
+        if let Some(max) = req.max_tokens {
+            out.extend_from_slice(b",\"max_tokens\":");
+            out.extend_from_slice(max.to_string().as_bytes());
+        }
+        if let Some(format) = response_format(req) {
+            out.extend_from_slice(b",\"response_format\":");
+            if serde_json::to_writer(&mut out, &format).is_err() {
+                out.extend_from_slice(b"null");
+            }
+        }
+        out.push(b'}');
+        out
     }
 
     fn request(&self, body: Vec<u8>) -> reqwest::RequestBuilder {
@@ -99,7 +106,37 @@ impl OpenAiProvider {
     }
 }
 
-#[derive(Serialize)]
+/// The `response_format` asking for the request's JSON schema, if it has one.
+fn response_format(req: &ChatRequest) -> Option<Value> {
+    req.json_schema.as_ref().map(|schema| {
+        json!({
+            "type": "json_schema",
+            "json_schema": {"name": schema.name, "schema": schema.schema, "strict": true}
+        })
+    })
+}
+
+/// Appends `text` as a JSON string, as serde_json writes it: a text with no control
+/// character, quote or backslash (the only bytes serde_json escapes) is copied between
+/// quotes in one go; the check reads every byte without branching, so it runs many bytes
+/// at a time.
+fn json_str(out: &mut Vec<u8>, text: &str) {
+    let plain = !text.bytes().fold(false, |escape, b| {
+        escape | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
+    if plain {
+        out.reserve(text.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+    } else if serde_json::to_writer(&mut *out, text).is_err() {
+        out.extend_from_slice(b"\"\"");
+    }
+}
+
+/// The request body as serde_json writes it: what [`OpenAiProvider::body`] must write.
+#[cfg(test)]
+#[derive(serde::Serialize)]
 struct Body<'a> {
     model: &'a str,
     messages: Vec<Message<'a>>,
@@ -110,7 +147,8 @@ struct Body<'a> {
     response_format: Option<Value>,
 }
 
-#[derive(Serialize)]
+#[cfg(test)]
+#[derive(serde::Serialize)]
 struct Message<'a> {
     role: &'static str,
     content: &'a str,
@@ -232,6 +270,110 @@ impl LlmProvider for OpenAiProvider {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn provider() -> OpenAiProvider {
+        let settings = ProviderSettings {
+            kind: "openai".into(),
+            base_url: Some("http://127.0.0.1:9/v1".into()),
+            api_key: None,
+            model: Some("model \"q\" \u{1}".into()),
+            timeouts: crate::llm::Timeouts {
+                connect: std::time::Duration::from_secs(1),
+                idle: std::time::Duration::from_secs(1),
+                total: std::time::Duration::from_secs(1),
+            },
+        };
+        OpenAiProvider::new(&settings, reqwest::Client::new())
+    }
+
+    /// The body as serde_json writes it from [`Body`].
+    fn serde_body(provider: &OpenAiProvider, req: &ChatRequest, stream: bool) -> Vec<u8> {
+        let body = Body {
+            model: &provider.model,
+            messages: req
+                .messages
+                .iter()
+                .map(|m| Message {
+                    role: match m.role {
+                        Role::System => "system",
+                        Role::User => "user",
+                        Role::Assistant => "assistant",
+                    },
+                    content: &m.content,
+                })
+                .collect(),
+            stream,
+            max_tokens: req.max_tokens,
+            response_format: response_format(req),
+        };
+        serde_json::to_vec(&body).expect("serialisable")
+    }
+
+    fn request(texts: &[&str]) -> ChatRequest {
+        let roles = [Role::System, Role::User, Role::Assistant];
+        ChatRequest {
+            assistant: "general".into(),
+            settings: Value::Null,
+            locale: None,
+            messages: texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| crate::llm::ChatMessage::new(roles[i % 3], *t))
+                .collect(),
+            json_schema: None,
+            max_tokens: None,
+        }
+    }
+
+    #[test]
+    fn the_body_is_byte_for_byte_what_serde_json_writes() {
+        let texts = [
+            "You are a helpful assistant.",
+            "What is the difference between a process and a thread?",
+            "",
+            "quotes \" and backslashes \\ and / slashes",
+            "line one\nline two\r\n\ttabbed \u{1} \u{1f} \u{7f}",
+            "한국어 문장입니다. 😀 \u{2028} </script>",
+        ];
+        let provider = provider();
+        let mut req = request(&texts);
+        for stream in [true, false] {
+            assert_eq!(
+                String::from_utf8(provider.body(&req, stream)).expect("utf-8"),
+                String::from_utf8(serde_body(&provider, &req, stream)).expect("utf-8")
+            );
+        }
+        req.max_tokens = Some(512);
+        req.json_schema = Some(crate::llm::JsonSchema {
+            name: "plan".into(),
+            schema: json!({"type": "object", "properties": {"a": {"type": "string", "description": "\"x\"\n"}}}),
+        });
+        assert_eq!(
+            provider.body(&req, false),
+            serde_body(&provider, &req, false)
+        );
+        req.messages.clear();
+        assert_eq!(provider.body(&req, true), serde_body(&provider, &req, true));
+    }
+
+    proptest::proptest! {
+        /// Any text, escapes or not, is written as serde_json writes it.
+        #[test]
+        fn any_text_is_written_as_serde_json_writes_it(text in "(?s).{0,64}") {
+            let mut out = Vec::new();
+            json_str(&mut out, &text);
+            proptest::prop_assert_eq!(out, serde_json::to_vec(&text).expect("a string"));
+        }
+
+        /// Every request body is byte for byte serde_json's.
+        #[test]
+        fn any_request_body_is_serde_json_s(texts in proptest::collection::vec("[ -~가-힣\n\t\"\\\\\u{0}-\u{1f}]{0,24}", 0..6)) {
+            let provider = provider();
+            let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let req = request(&texts);
+            proptest::prop_assert_eq!(provider.body(&req, true), serde_body(&provider, &req, true));
+        }
+    }
 
     fn text(data: &str) -> Option<String> {
         match parse_chunk(data) {
