@@ -114,6 +114,19 @@ fn is_plain_line(text: &str) -> bool {
 /// titles): emphasis, links, headings and fences go; code and text stay, blocks are
 /// separated by spaces.
 pub fn plain_text(markdown: &str) -> String {
+    if is_plain_line(markdown) {
+        // What the parser makes of it: one paragraph of that text, and the space that ends
+        // the paragraph (previews and titles are made from questions and answers that are
+        // mostly such lines).
+        let mut out = String::with_capacity(markdown.len() + 1);
+        out.push_str(markdown);
+        out.push(' ');
+        return out;
+    }
+    parse_plain_text(markdown)
+}
+
+fn parse_plain_text(markdown: &str) -> String {
     let mut options = Options::empty();
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_STRIKETHROUGH);
@@ -207,6 +220,7 @@ mod tests {
         for line in lines {
             assert!(is_plain_line(line), "{line}");
             assert_eq!(markdown_to_html(line), parse_and_sanitise(line), "{line}");
+            assert_eq!(plain_text(line), parse_plain_text(line), "{line}");
         }
         for not_plain in [
             "", " a", "a ", "a  b", "1. list", "- item", "# title", "a *b*", "a_b_", "a `c`",
@@ -219,11 +233,13 @@ mod tests {
 
     proptest::proptest! {
         /// Any line the shortcut takes, from an alphabet of letters, digits, spaces and all
-        /// ASCII punctuation, renders exactly as the full path renders it.
+        /// ASCII punctuation, renders (and reads as plain text) exactly as the full path
+        /// renders it.
         #[test]
         fn the_plain_line_shortcut_never_differs(line in "[a-zA-Z가-힣0-9 !-/:-@\\[-`{-~]{1,40}") {
             if is_plain_line(&line) {
                 proptest::prop_assert_eq!(markdown_to_html(&line), parse_and_sanitise(&line));
+                proptest::prop_assert_eq!(plain_text(&line), parse_plain_text(&line));
             }
         }
 
@@ -234,6 +250,7 @@ mod tests {
         ) {
             proptest::prop_assume!(is_plain_line(&line));
             proptest::prop_assert_eq!(markdown_to_html(&line), parse_and_sanitise(&line));
+            proptest::prop_assert_eq!(plain_text(&line), parse_plain_text(&line));
         }
     }
 
