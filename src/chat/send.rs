@@ -308,10 +308,11 @@ async fn build_request(state: &AppState, room: &RoomRow) -> Result<ChatRequest> 
     let assistant = assistants::find(&room.assistant).ok_or(Error::NotFound)?;
     let budget = state.config.llm_context_chars as usize;
     let turns = repo::recent_turns(&state.db, room.id, HISTORY_LIMIT, budget).await?;
-    let mut messages = vec![ChatMessage::new(
+    let mut messages = Vec::with_capacity(turns.len() + 1);
+    messages.push(ChatMessage::new(
         Role::System,
         assistants::system_prompt(assistant, &settings),
-    )];
+    ));
     messages.extend(trim_history(turns, budget));
     let mut request = ChatRequest {
         assistant: room.assistant.clone(),
@@ -331,7 +332,7 @@ async fn build_request(state: &AppState, room: &RoomRow) -> Result<ChatRequest> 
 /// the budget if it alone is longer), oldest first.
 fn trim_history(newest_first: Vec<(bool, String)>, budget: usize) -> Vec<ChatMessage> {
     let mut used = 0;
-    let mut kept = Vec::new();
+    let mut kept = Vec::with_capacity(newest_first.len());
     for (assistant, content) in newest_first {
         let role = if assistant {
             Role::Assistant
