@@ -10,7 +10,6 @@
 //!   token is what writing a token to a client costs any relay on this machine (the
 //!   loopback write, the HTTP/1.1 framing, one task wake-up), and confab's CPU above it is
 //!   what relaying costs.
-//!
 //! - `POST /relay` (with `--upstream URL`): what a non-streamed send must do at least, with
 //!   no account, quota, storage or history: read a `{"content": …}` request, send the
 //!   upstream the request confab would send it for one of S3's answers (a system prompt and
