@@ -236,50 +236,35 @@ pub async fn delete_comment(db: &Db, id: Uuid, caller: Uuid, any: bool) -> Resul
 }
 
 /// Before an account is deleted, in one transaction: its comments become "deleted"
-/// placeholders, then on every post they were on the placeholders without a live reply go
-/// (with their own placeholder replies, by cascade) and the post gets its count of live
-/// comments back. What stays are placeholders holding other members' replies; their
-/// `author_id` becomes NULL with the user row.
+/// placeholders, every post they were on gets its count of live comments back, and on those
+/// posts the placeholders without a live reply go (with their own placeholder replies, by
+/// cascade). What stays are placeholders holding other members' replies; their `author_id`
+/// becomes NULL with the user row. Three statements whatever the number of posts.
 pub async fn erase_comments_of(db: &Db, author: Uuid) -> Result<()> {
+    const HIS_POSTS: &str = "SELECT post_id FROM board_comments WHERE author_id = $1";
+    let steps = [
+        "UPDATE board_comments SET deleted = TRUE, content = '', html = '' WHERE author_id = $1"
+            .to_owned(),
+        // Placeholders are not counted, so the count is right before they go, too.
+        format!(
+            "UPDATE board_posts SET comment_count = \
+             (SELECT COUNT(*) FROM board_comments c WHERE c.post_id = board_posts.id AND NOT c.deleted) \
+             WHERE id IN ({HIS_POSTS})"
+        ),
+        format!(
+            "DELETE FROM board_comments WHERE deleted AND post_id IN ({HIS_POSTS}) AND NOT EXISTS \
+             (SELECT 1 FROM board_comments r WHERE r.parent_id = board_comments.id AND NOT r.deleted)"
+        ),
+    ];
     let mut tx = db.begin().await?;
-    let posts = on_tx!(&mut tx, |conn| {
-        sqlx::query_scalar::<_, Uuid>(
-            "SELECT DISTINCT post_id FROM board_comments WHERE author_id = $1",
-        )
-        .bind(author)
-        .fetch_all(conn)
-        .await
-    })?;
-    on_tx!(&mut tx, |conn| {
-        sqlx::query(
-            "UPDATE board_comments SET deleted = TRUE, content = '', html = '' WHERE author_id = $1",
-        )
-        .bind(author)
-        .execute(conn)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
-    for post in posts {
+    for sql in steps {
+        let sql = sqlx::AssertSqlSafe(sql);
         on_tx!(&mut tx, |conn| {
-            sqlx::query(
-                "DELETE FROM board_comments WHERE post_id = $1 AND deleted AND NOT EXISTS \
-                 (SELECT 1 FROM board_comments r WHERE r.parent_id = board_comments.id AND NOT r.deleted)",
-            )
-            .bind(post)
-            .execute(conn)
-            .await
-            .map(|r| r.rows_affected())
-        })?;
-        on_tx!(&mut tx, |conn| {
-            sqlx::query(
-                "UPDATE board_posts SET comment_count = \
-                 (SELECT COUNT(*) FROM board_comments c WHERE c.post_id = $1 AND NOT c.deleted) \
-                 WHERE id = $1",
-            )
-            .bind(post)
-            .execute(conn)
-            .await
-            .map(|r| r.rows_affected())
+            sqlx::query(sql)
+                .bind(author)
+                .execute(conn)
+                .await
+                .map(|r| r.rows_affected())
         })?;
     }
     tx.commit().await?;
