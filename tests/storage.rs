@@ -960,3 +960,118 @@ async fn the_sqlite_board_comments_rebuild_keeps_every_comment_and_reply() {
         .expect("delete post");
     assert_eq!(count("SELECT COUNT(*) FROM board_comments").await, 0);
 }
+
+/// SQLite's `0015` stores quota holds WITHOUT ROWID: every hold survives the rebuild with its
+/// values, the table has no hidden rowid (nor the automatic index on `id` that came with
+/// one), and its foreign keys still act (a deleted answer leaves the hold with no message; a
+/// deleted user takes their holds).
+#[tokio::test]
+async fn the_sqlite_quota_holds_rebuild_keeps_every_hold() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = sqlite_migrated_before(dir.path(), 15).await;
+    let Db::Sqlite(sqlite) = &db else {
+        unreachable!("a SQLite URL")
+    };
+    let user = repo::insert_user(&db, new_user("holder@example.com", "holder"))
+        .await
+        .expect("user")
+        .id;
+    let now = confab::db::now();
+    let room = uuid::Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO rooms (id, owner_id, assistant, title, settings, created_at, updated_at, \
+         last_activity_us) VALUES ($1, $2, 'general', '', '{}', $3, $3, 0)",
+    )
+    .bind(room)
+    .bind(user)
+    .bind(now)
+    .execute(&sqlite.pool)
+    .await
+    .expect("room");
+    let answer = uuid::Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO messages (id, room_id, owner_id, role, content, html, status, created_at) \
+         VALUES ($1, $2, $3, 'assistant', '', '', 'streaming', $4)",
+    )
+    .bind(answer)
+    .bind(room)
+    .bind(user)
+    .bind(now)
+    .execute(&sqlite.pool)
+    .await
+    .expect("answer");
+    let (chat, travel) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    for (hold, scope, message, stop) in [
+        (chat, "chat", Some(answer), true),
+        (travel, "travel", None, false),
+    ] {
+        sqlx::query(
+            "INSERT INTO quota_holds (id, user_id, scope, day, held_at_us, message_id, stop_requested) \
+             VALUES ($1, $2, $3, '2026-12-06', 42, $4, $5)",
+        )
+        .bind(hold)
+        .bind(user)
+        .bind(scope)
+        .bind(message)
+        .bind(stop)
+        .execute(&sqlite.pool)
+        .await
+        .expect("hold");
+    }
+
+    db.migrate()
+        .await
+        .expect("0015 applies to a database with data");
+
+    let count = |sql: &'static str| scalar(&sqlite.pool, sql);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'quota_holds' AND sql LIKE '%WITHOUT ROWID'").await,
+        1
+    );
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) FROM sqlite_schema WHERE tbl_name = 'quota_holds' AND type = 'index'"
+        )
+        .await,
+        2,
+        "the two declared indexes, and no automatic one"
+    );
+    let held: Vec<(uuid::Uuid, String, String, i64, Option<uuid::Uuid>, bool)> = sqlx::query_as(
+        "SELECT id, scope, day, held_at_us, message_id, stop_requested FROM quota_holds ORDER BY scope",
+    )
+    .fetch_all(&sqlite.pool)
+    .await
+    .expect("holds");
+    assert_eq!(
+        held,
+        vec![
+            (
+                chat,
+                "chat".into(),
+                "2026-12-06".into(),
+                42,
+                Some(answer),
+                true
+            ),
+            (
+                travel,
+                "travel".into(),
+                "2026-12-06".into(),
+                42,
+                None,
+                false
+            ),
+        ]
+    );
+    sqlx::query("DELETE FROM messages WHERE id = $1")
+        .bind(answer)
+        .execute(&sqlite.pool)
+        .await
+        .expect("delete answer");
+    assert_eq!(
+        count("SELECT COUNT(*) FROM quota_holds WHERE message_id IS NULL").await,
+        2
+    );
+    assert!(repo::delete_user(&db, user).await.expect("delete"));
+    assert_eq!(count("SELECT COUNT(*) FROM quota_holds").await, 0);
+}
