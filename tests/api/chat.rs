@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 
 use crate::fake_upstream::{Behavior, FakeUpstream, Fault};
 use crate::helpers::{
-    Backend, TestApp, Tokens, body_json, error_of, spawn_app, spawn_app_with,
-    spawn_app_with_gemini, spawn_app_with_openai,
+    Backend, TestApp, Tokens, body_json, error_of, quota_zone_far_from_midnight, spawn_app,
+    spawn_app_with, spawn_app_with_gemini, spawn_app_with_openai,
 };
 use crate::on_both_backends;
 
@@ -388,7 +388,14 @@ async fn two_hundred_concurrent_sends_with_limit_five_let_exactly_five_through(b
         ..Behavior::default()
     };
     let fake = FakeUpstream::start(behavior).await;
-    let Some(app) = spawn_app_with_openai(backend, fake.openai_base(), |_| {}).await else {
+    // Ten rounds take seconds: in Seoul's day they once straddled midnight (15:00 UTC) and
+    // the new day rightly let three more through.
+    let zone = quota_zone_far_from_midnight();
+    let Some(app) = spawn_app_with_openai(backend, fake.openai_base(), |c| {
+        c.quota_timezone = zone;
+    })
+    .await
+    else {
         return;
     };
     let app = Arc::new(app);

@@ -114,6 +114,18 @@ pub fn test_config(dir: &Path) -> Config {
     }
 }
 
+/// A quota time zone where it is about noon now, so that midnight (when every day's quota
+/// starts again) is at least 11 hours away: for a test that counts one day's quota over many
+/// requests. `Etc/GMT-N` is UTC+N (POSIX signs).
+pub fn quota_zone_far_from_midnight() -> String {
+    let offset = 12 - i32::from(time::OffsetDateTime::now_utc().hour());
+    match offset {
+        0 => "Etc/UTC".into(),
+        east if east > 0 => format!("Etc/GMT-{east}"),
+        west => format!("Etc/GMT+{}", -west),
+    }
+}
+
 /// Starts a server on `backend` with the default test configuration.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     spawn_app_with(backend, |_| {}).await
