@@ -614,7 +614,14 @@ async fn every_fast_path_query_gives_the_same_rows_through_both_sqlite_drivers()
                 .expect("slow"),
         );
         let turns = chat::recent_turns(&fast, room, 10, 18).await.expect("fast");
-        let texts: Vec<(bool, &str)> = turns.iter().map(|(a, t)| (*a, t.as_str())).collect();
+        let texts: Vec<(bool, &str)> = turns
+            .iter()
+            .map(|t| (t.assistant, t.content.as_str()))
+            .collect();
+        assert!(
+            turns.iter().all(|t| t.chars == t.content.chars().count()),
+            "each turn carries its length in characters"
+        );
         let i = rooms.iter().position(|r| *r == room).expect("room");
         assert_eq!(
             texts,

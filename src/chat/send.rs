@@ -330,28 +330,27 @@ async fn build_request(state: &AppState, room: &RoomRow) -> Result<ChatRequest> 
 
 /// Keeps the newest turns that fit in `budget` characters (always the newest one, cut to
 /// the budget if it alone is longer), oldest first.
-fn trim_history(newest_first: Vec<(bool, String)>, budget: usize) -> Vec<ChatMessage> {
+fn trim_history(newest_first: Vec<repo::Turn>, budget: usize) -> Vec<ChatMessage> {
     let mut used = 0;
     let mut kept = Vec::with_capacity(newest_first.len());
-    for (assistant, content) in newest_first {
-        let role = if assistant {
+    for turn in newest_first {
+        let role = if turn.assistant {
             Role::Assistant
         } else {
             Role::User
         };
-        let len = content.chars().count();
-        if kept.is_empty() && len > budget {
+        if kept.is_empty() && turn.chars > budget {
             kept.push(ChatMessage::new(
                 role,
-                content.chars().take(budget).collect::<String>(),
+                turn.content.chars().take(budget).collect::<String>(),
             ));
             break;
         }
-        if used + len > budget {
+        if used + turn.chars > budget {
             break;
         }
-        used += len;
-        kept.push(ChatMessage::new(role, content));
+        used += turn.chars;
+        kept.push(ChatMessage::new(role, turn.content));
     }
     kept.reverse();
     kept
@@ -361,18 +360,32 @@ fn trim_history(newest_first: Vec<(bool, String)>, budget: usize) -> Vec<ChatMes
 mod tests {
     use super::*;
 
+    fn turn(assistant: bool, content: String) -> repo::Turn {
+        repo::Turn {
+            assistant,
+            chars: content.chars().count(),
+            content,
+        }
+    }
+
     #[test]
     fn history_keeps_the_newest_turns_within_budget_oldest_first() {
         let turns = vec![
-            (false, "c".repeat(10)),
-            (true, "b".repeat(10)),
-            (false, "a".repeat(10)),
+            turn(false, "c".repeat(10)),
+            turn(true, "b".repeat(10)),
+            turn(false, "a".repeat(10)),
         ];
         let kept = trim_history(turns.clone(), 25);
         assert_eq!(kept.len(), 2);
         assert_eq!(kept[0].content, "b".repeat(10));
         assert_eq!(kept[1].role, Role::User);
-        let one = trim_history(vec![(false, "x".repeat(100))], 30);
+        let one = trim_history(vec![turn(false, "x".repeat(100))], 30);
         assert_eq!(one[0].content.len(), 30);
+        // The budget is in characters, not bytes: ten Korean syllables are 30 bytes.
+        let korean = trim_history(
+            vec![turn(false, "가".repeat(10)), turn(true, "나".repeat(10))],
+            20,
+        );
+        assert_eq!(korean.len(), 2);
     }
 }

@@ -49,12 +49,6 @@ impl HotRow for (String, i64) {
     }
 }
 
-impl HotRow for (bool, String) {
-    fn from_row(row: &dyn Row) -> Result<Self> {
-        Ok((row.bool(0)?, row.text(1)?))
-    }
-}
-
 fn decode(i: usize, e: impl std::fmt::Display) -> Error {
     Error::internal(format!("database: column {i}: {e}"))
 }

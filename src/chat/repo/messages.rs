@@ -249,21 +249,37 @@ pub const RECENT_TURNS_SQL: &str = "SELECT role = 'assistant', content FROM mess
      WHERE room_id = $1 AND status IN ('complete', 'incomplete') AND content <> '' \
      ORDER BY id DESC LIMIT $2";
 
-/// The most recent usable turns of a room (newest first) for the model's context, each as
-/// (written by the assistant, text): at most `limit`, and no more once their text passes
-/// `budget` characters (the turn that passes it is included, so the caller sees where the
-/// budget ends).
-pub async fn recent_turns(
-    db: &Db,
-    room_id: Uuid,
-    limit: i64,
-    budget: usize,
-) -> Result<Vec<(bool, String)>> {
+/// A turn of the model's context.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Turn {
+    /// Written by the assistant (else by the user).
+    pub assistant: bool,
+    pub content: String,
+    /// The text's length in characters, counted once for the budget here and for the trim
+    /// that builds the request (`chat::send`).
+    pub chars: usize,
+}
+
+impl HotRow for Turn {
+    fn from_row(row: &dyn Row) -> Result<Turn> {
+        let content = row.text(1)?;
+        Ok(Turn {
+            assistant: row.bool(0)?,
+            chars: content.chars().count(),
+            content,
+        })
+    }
+}
+
+/// The most recent usable turns of a room (newest first) for the model's context: at most
+/// `limit`, and no more once their text passes `budget` characters (the turn that passes it
+/// is included, so the caller sees where the budget ends).
+pub async fn recent_turns(db: &Db, room_id: Uuid, limit: i64, budget: usize) -> Result<Vec<Turn>> {
     let mut used = 0;
     db.hot_all_while(
         Stmt::new(RECENT_TURNS_SQL).bind(room_id).bind(limit),
-        |(_, content): &(bool, String)| {
-            used += content.chars().count();
+        |turn: &Turn| {
+            used += turn.chars;
             used <= budget
         },
     )
