@@ -450,6 +450,19 @@ mod tests {
         }
     }
 
+    /// A fresh database, a writer connection of the test's own and the name `taken` taken.
+    fn fresh_with_taken() -> (tempfile::TempDir, Lite, Connection) {
+        let (dir, lite) = fresh();
+        let conn = open(&dir.path().join("lite.db"), Some("full")).expect("writer");
+        conn.execute("INSERT INTO items (name) VALUES ('taken')", ())
+            .expect("seed");
+        (dir, lite, conn)
+    }
+
+    fn runs(counter: &Arc<std::sync::atomic::AtomicUsize>) -> usize {
+        counter.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     fn insert_both(name: &'static str) -> impl Fn(&Connection) -> rusqlite::Result<usize> {
         move |c| {
             c.execute("INSERT INTO log (item) VALUES (?1)", [name])?;
@@ -467,8 +480,8 @@ mod tests {
         settle(&conn, vec![a, b]);
         assert_eq!(a_rx.blocking_recv().expect("reply").expect("a"), 1);
         assert_eq!(b_rx.blocking_recv().expect("reply").expect("b"), 1);
-        assert_eq!(a_runs.load(std::sync::atomic::Ordering::SeqCst), 1);
-        assert_eq!(b_runs.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert_eq!(runs(&a_runs), 1);
+        assert_eq!(runs(&b_runs), 1);
         assert_eq!(names(&lite, "items"), vec!["a", "b"]);
         assert_eq!(names(&lite, "log"), vec!["a", "b"]);
     }
@@ -478,10 +491,7 @@ mod tests {
     /// nothing of the failed write is left.
     #[test]
     fn a_failing_write_makes_its_group_run_again_in_savepoints() {
-        let (dir, lite) = fresh();
-        let conn = open(&dir.path().join("lite.db"), Some("full")).expect("writer");
-        conn.execute("INSERT INTO items (name) VALUES ('taken')", ())
-            .expect("seed");
+        let (_dir, lite, conn) = fresh_with_taken();
         let (a, a_runs, a_rx) = counted(insert_both("a"));
         let (bad, bad_runs, bad_rx) = counted(insert_both("taken"));
         let (c, c_runs, c_rx) = counted(insert_both("c"));
@@ -489,8 +499,6 @@ mod tests {
         assert!(a_rx.blocking_recv().expect("reply").is_ok());
         assert!(bad_rx.blocking_recv().expect("reply").is_err());
         assert!(c_rx.blocking_recv().expect("reply").is_ok());
-        let runs =
-            |r: &Arc<std::sync::atomic::AtomicUsize>| r.load(std::sync::atomic::Ordering::SeqCst);
         // a and the failing write ran in the first pass and again; c only in the second.
         assert_eq!((runs(&a_runs), runs(&bad_runs), runs(&c_runs)), (2, 2, 1));
         assert_eq!(names(&lite, "items"), vec!["a", "c", "taken"]);
@@ -505,14 +513,11 @@ mod tests {
     /// goes on.
     #[test]
     fn a_write_failing_alone_runs_once_and_leaves_nothing() {
-        let (dir, lite) = fresh();
-        let conn = open(&dir.path().join("lite.db"), Some("full")).expect("writer");
-        conn.execute("INSERT INTO items (name) VALUES ('taken')", ())
-            .expect("seed");
+        let (_dir, lite, conn) = fresh_with_taken();
         let (bad, bad_runs, bad_rx) = counted(insert_both("taken"));
         settle(&conn, vec![bad]);
         assert!(bad_rx.blocking_recv().expect("reply").is_err());
-        assert_eq!(bad_runs.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert_eq!(runs(&bad_runs), 1);
         assert!(conn.is_autocommit(), "the transaction was rolled back");
         let (ok, _, ok_rx) = counted(insert_both("after"));
         settle(&conn, vec![ok]);
