@@ -530,7 +530,7 @@ async fn the_usage_report_counts_every_send_exactly_per_scope_day_and_user(backe
     let text = res.text().await.expect("body");
     assert!(!text.contains(secret), "usage never carries content");
     let report: Value = serde_json::from_str(&text).expect("json");
-    assert_eq!(report["timezone"], "Asia/Seoul");
+    assert_eq!(report["timezone"], app.quota_timezone.as_str());
     assert_eq!(
         report["scopes"],
         json!(["chat", "interview", "tarot", "travel"])

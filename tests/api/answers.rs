@@ -568,8 +568,9 @@ async fn leave_a_crashed_answer(db: &Db, user: Uuid, room: Uuid, partial: &str, 
     answer
 }
 
-fn quota_day() -> String {
-    let tz = jiff::tz::TimeZone::get("Asia/Seoul").expect("tz");
+/// Today in the quota's zone.
+fn quota_day(zone: &str) -> String {
+    let tz = jiff::tz::TimeZone::get(zone).expect("tz");
     jiff::Timestamp::now().to_zoned(tz).date().to_string()
 }
 
@@ -582,8 +583,9 @@ async fn answers_and_holds_left_by_a_crash_are_settled_at_start_up(backend: Back
     app.send(&me.access, &room, "before the crash").await;
     let user = Uuid::parse_str(&me.user_id).expect("user id");
     let room_id = Uuid::parse_str(&room).expect("room id");
+    let zone = app.quota_timezone.clone();
     let (db, dir, schema) = app.stop().await;
-    let day = quota_day();
+    let day = quota_day(&zone);
     let partial = leave_a_crashed_answer(&db, user, room_id, "half an **answer**", &day).await;
     let empty = leave_a_crashed_answer(&db, user, room_id, "", &day).await;
     // A slot reserved by work that is not a chat answer (an interview start, say).

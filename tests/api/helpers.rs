@@ -93,6 +93,8 @@ pub struct TestApp {
     pub backend: Backend,
     pub dir: TempDir,
     pub pg_schema: Option<String>,
+    /// The zone whose days the quota counts (see [`test_config`]).
+    pub quota_timezone: String,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
 }
@@ -105,19 +107,22 @@ pub struct Tokens {
     pub user_id: String,
 }
 
-/// The configuration every test starts from: port 0, a temp data dir.
+/// The configuration every test starts from: port 0, a temp data dir, and quota days
+/// counted in a zone where it is about noon (not the default, Seoul: a test counting a day's
+/// quota over several requests once straddled Seoul's midnight, 15:00 UTC, and the new day
+/// rightly let more through). A test about Seoul's day sets it back.
 pub fn test_config(dir: &Path) -> Config {
     Config {
         listen: "127.0.0.1:0".into(),
         data_dir: dir.to_path_buf(),
+        quota_timezone: quota_zone_far_from_midnight(),
         ..Config::default()
     }
 }
 
-/// A quota time zone where it is about noon now, so that midnight (when every day's quota
-/// starts again) is at least 11 hours away: for a test that counts one day's quota over many
-/// requests. `Etc/GMT-N` is UTC+N (POSIX signs).
-pub fn quota_zone_far_from_midnight() -> String {
+/// A time zone where it is about noon now, so that midnight (when every day's quota starts
+/// again) is at least 11 hours away. `Etc/GMT-N` is UTC+N (POSIX signs).
+fn quota_zone_far_from_midnight() -> String {
     let offset = 12 - i32::from(time::OffsetDateTime::now_utc().hour());
     match offset {
         0 => "Etc/UTC".into(),
@@ -178,6 +183,7 @@ pub async fn start(config: Config, db: Db, backend: Backend, dir: TempDir) -> Te
     if std::env::var_os("RUST_LOG").is_some() {
         confab::telemetry::init_tracing(false);
     }
+    let quota_timezone = config.quota_timezone.clone();
     let app = Application::build_with_db(config, db.clone())
         .await
         .expect("app builds");
@@ -196,6 +202,7 @@ pub async fn start(config: Config, db: Db, backend: Backend, dir: TempDir) -> Te
         backend,
         dir,
         pg_schema: None,
+        quota_timezone,
         shutdown: Some(tx),
         server: Some(server),
     }
