@@ -47,8 +47,9 @@ impl OpenAiProvider {
 
     /// The request body, written straight from the request (no JSON value tree, so the
     /// history is copied once, into the bytes sent). It is what serde_json makes of the
-    /// test-only `Body` struct (a test and two properties hold them to it), written by hand so that a text with nothing to
-    /// escape, as most turns are, is copied as it is instead of escaped byte by byte.
+    /// test-only `Body` struct (a test and two properties hold them to it), written by hand
+    /// so that a text with nothing to escape, as most turns are, is copied as it is instead
+    /// of escaped byte by byte.
     fn body(&self, req: &ChatRequest, stream: bool) -> Vec<u8> {
         // Sized up front for the usual case (texts with few escapes), so a long history is
         // written once instead of through a doubling buffer's copies.

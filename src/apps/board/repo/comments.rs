@@ -241,7 +241,7 @@ pub async fn delete_comment(db: &Db, id: Uuid, caller: Uuid, any: bool) -> Resul
 /// cascade). What stays are placeholders holding other members' replies; their `author_id`
 /// becomes NULL with the user row. Three statements whatever the number of posts.
 pub async fn erase_comments_of(db: &Db, author: Uuid) -> Result<()> {
-    const HIS_POSTS: &str = "SELECT post_id FROM board_comments WHERE author_id = $1";
+    const COMMENTED_POSTS: &str = "SELECT post_id FROM board_comments WHERE author_id = $1";
     let steps = [
         "UPDATE board_comments SET deleted = TRUE, content = '', html = '' WHERE author_id = $1"
             .to_owned(),
@@ -249,10 +249,10 @@ pub async fn erase_comments_of(db: &Db, author: Uuid) -> Result<()> {
         format!(
             "UPDATE board_posts SET comment_count = \
              (SELECT COUNT(*) FROM board_comments c WHERE c.post_id = board_posts.id AND NOT c.deleted) \
-             WHERE id IN ({HIS_POSTS})"
+             WHERE id IN ({COMMENTED_POSTS})"
         ),
         format!(
-            "DELETE FROM board_comments WHERE deleted AND post_id IN ({HIS_POSTS}) AND NOT EXISTS \
+            "DELETE FROM board_comments WHERE deleted AND post_id IN ({COMMENTED_POSTS}) AND NOT EXISTS \
              (SELECT 1 FROM board_comments r WHERE r.parent_id = board_comments.id AND NOT r.deleted)"
         ),
     ];
