@@ -17,8 +17,9 @@
 //!   copies every page it changes into a statement journal: in S3, statement journals took
 //!   9 % of the writer's time with a savepoint per write, 6–7 % without). Writes almost
 //!   never fail; when one does, the group is rolled back and run again with each write
-//!   inside its own savepoint, so only the failing write's changes are undone. A write may therefore run twice: it is a function of the database alone
-//!   (statements with their bound values), and only its last run's result is reported.
+//!   inside its own savepoint, so only the failing write's changes are undone. A write may
+//!   therefore run twice: it is a function of the database alone (statements with their
+//!   bound values), and only its last run's result is reported.
 //!
 //! Values use sqlx's SQLite encodings, so both paths read each other's rows: UUIDs are
 //! 16-byte blobs, times RFC 3339 text in UTC, booleans integers.
