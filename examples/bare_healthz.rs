@@ -17,6 +17,13 @@
 //!   and answer the text as JSON. `bench/run` (S3 floor) loads it like S3, so its CPU per
 //!   answer is what the HTTP on both sides costs, and confab's CPU above it is what
 //!   accounts, the quota, the stored turns and the history cost.
+//! - `POST /relay` with `--store FILE` as well: the same, and the question and the answer
+//!   stored as durably as confab stores them, with as little as that takes: one row each
+//!   in a table with no other index, each in its own transaction through confab's own
+//!   SQLite writer (`confab::db::Lite`: group commit, WAL, `synchronous=full`), the
+//!   question before the upstream is called and the answer after. `bench/run` (S3 durable
+//!   floor) loads it like S3, so its CPU per answer is what any relay that keeps both turns
+//!   through a crash pays on this machine.
 //!
 //! `cargo run --release --example bare_healthz -- --port 18490`
 
@@ -50,6 +57,9 @@ struct Args {
     /// The OpenAI-compatible base URL `POST /relay` sends to (e.g. http://127.0.0.1:P/v1).
     #[arg(long)]
     upstream: Option<String>,
+    /// Store each question and answer in this SQLite file (created), durably.
+    #[arg(long)]
+    store: Option<std::path::PathBuf>,
     /// Time between two tokens of `POST /sse`.
     #[arg(long, default_value_t = 20)]
     token_delay_ms: u64,
@@ -74,10 +84,43 @@ struct Relay {
     client: reqwest::Client,
     url: String,
     body: Bytes,
+    /// Where the turns are stored (`--store`).
+    store: Option<confab::db::Lite>,
+}
+
+/// Creates `path` (WAL mode, one table) and starts confab's writer on it.
+fn open_store(path: &std::path::Path) -> std::io::Result<confab::db::Lite> {
+    let setup = rusqlite::Connection::open(path).map_err(std::io::Error::other)?;
+    setup
+        .execute_batch(
+            "PRAGMA journal_mode = WAL;
+             CREATE TABLE IF NOT EXISTS turns (
+                 id INTEGER PRIMARY KEY, question INTEGER, content TEXT NOT NULL);",
+        )
+        .map_err(std::io::Error::other)?;
+    drop(setup);
+    confab::db::Lite::open(path, "full").map_err(|e| std::io::Error::other(e.to_string()))
+}
+
+/// Stores one turn (`question`: the id of the question it answers) in its own
+/// transaction; returns its id once it has committed.
+async fn store_turn(
+    store: &confab::db::Lite,
+    question: Option<i64>,
+    content: String,
+) -> Option<i64> {
+    store
+        .write(move |c| {
+            c.prepare_cached("INSERT INTO turns (question, content) VALUES (?1, ?2)")?
+                .execute(rusqlite::params![question, content])?;
+            Ok(c.last_insert_rowid())
+        })
+        .await
+        .ok()
 }
 
 impl Relay {
-    fn new(base: &str) -> Relay {
+    fn new(base: &str, store: Option<confab::db::Lite>) -> Relay {
         let user = "What is the difference between a process and a thread?";
         let assistant = "A process has its own memory; threads share it.";
         let mut messages = vec![
@@ -98,6 +141,7 @@ impl Relay {
                 .unwrap_or_default(),
             url: format!("{}/chat/completions", base.trim_end_matches('/')),
             body: Bytes::from(body.to_string()),
+            store,
         }
     }
 }
@@ -130,6 +174,13 @@ async fn relay(State(bare): State<Arc<Bare>>, Json(question): Json<Question>) ->
     if question.content.trim().is_empty() {
         return (StatusCode::BAD_REQUEST, "empty content").into_response();
     }
+    let mut question_id = None;
+    if let Some(store) = &relay.store {
+        question_id = store_turn(store, None, question.content).await;
+        if question_id.is_none() {
+            return (StatusCode::INTERNAL_SERVER_ERROR, "cannot store").into_response();
+        }
+    }
     let answer = relay
         .client
         .post(&relay.url)
@@ -159,6 +210,11 @@ async fn relay(State(bare): State<Arc<Bare>>, Json(question): Json<Question>) ->
         if let Ok(chunk) = serde_json::from_slice::<Chunk>(data) {
             text.extend(chunk.choices.into_iter().filter_map(|c| c.delta.content));
         }
+    }
+    if let Some(store) = &relay.store
+        && store_turn(store, question_id, text.clone()).await.is_none()
+    {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "cannot store").into_response();
     }
     Json(json!({"role": "assistant", "status": "complete", "content": text})).into_response()
 }
@@ -222,13 +278,14 @@ async fn stream(State(bare): State<Arc<Bare>>, Query(q): Query<Tokens>) -> Respo
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let args = Args::parse();
+    let store = args.store.as_deref().map(open_store).transpose()?;
     let router = Router::new()
         .route("/healthz", get(|| async { Json(Health { status: "ok" }) }))
         .route("/sse", post(stream))
         .route("/relay", post(relay))
         .with_state(Arc::new(Bare {
             frames: Frames::new(Duration::from_millis(args.token_delay_ms.max(1))),
-            relay: args.upstream.as_deref().map(Relay::new),
+            relay: args.upstream.as_deref().map(|base| Relay::new(base, store)),
         }));
     let listener =
         tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], args.port))).await?;
