@@ -103,12 +103,12 @@ fn open_store(path: &std::path::Path) -> std::io::Result<confab::db::Lite> {
 }
 
 /// Stores one turn (`question`: the id of the question it answers) in its own
-/// transaction; returns its id once it has committed.
+/// transaction; returns its id once it has committed, or a 500 saying why it could not.
 async fn store_turn(
     store: &confab::db::Lite,
     question: Option<i64>,
     content: String,
-) -> Option<i64> {
+) -> Result<i64, Response> {
     store
         .write(move |c| {
             c.prepare_cached("INSERT INTO turns (question, content) VALUES (?1, ?2)")?
@@ -116,7 +116,10 @@ async fn store_turn(
             Ok(c.last_insert_rowid())
         })
         .await
-        .ok()
+        .map_err(|err| {
+            eprintln!("bare: cannot store a turn: {err}");
+            (StatusCode::INTERNAL_SERVER_ERROR, err.to_string()).into_response()
+        })
 }
 
 impl Relay {
@@ -174,13 +177,13 @@ async fn relay(State(bare): State<Arc<Bare>>, Json(question): Json<Question>) ->
     if question.content.trim().is_empty() {
         return (StatusCode::BAD_REQUEST, "empty content").into_response();
     }
-    let mut question_id = None;
-    if let Some(store) = &relay.store {
-        question_id = store_turn(store, None, question.content).await;
-        if question_id.is_none() {
-            return (StatusCode::INTERNAL_SERVER_ERROR, "cannot store").into_response();
-        }
-    }
+    let question_id = match &relay.store {
+        Some(store) => match store_turn(store, None, question.content).await {
+            Ok(id) => Some(id),
+            Err(response) => return response,
+        },
+        None => None,
+    };
     let answer = relay
         .client
         .post(&relay.url)
@@ -212,9 +215,9 @@ async fn relay(State(bare): State<Arc<Bare>>, Json(question): Json<Question>) ->
         }
     }
     if let Some(store) = &relay.store
-        && store_turn(store, question_id, text.clone()).await.is_none()
+        && let Err(response) = store_turn(store, question_id, text.clone()).await
     {
-        return (StatusCode::INTERNAL_SERVER_ERROR, "cannot store").into_response();
+        return response;
     }
     Json(json!({"role": "assistant", "status": "complete", "content": text})).into_response()
 }
